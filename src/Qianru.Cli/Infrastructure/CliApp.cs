@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Reflection;
+
+namespace Qianru.Cli.Infrastructure;
+
+/// <summary>Builds the root command from every <see cref="ICliCommand"/> and runs it with uniform error handling.</summary>
+internal static class CliApp
+{
+    public static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand("Qianru (嵌入): text embeddings, similarity, search and clustering on your CPU.");
+        var commands = typeof(CliApp).Assembly.GetTypes()
+            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(ICliCommand).IsAssignableFrom(t))
+            .Select(t => ((ICliCommand)Activator.CreateInstance(t)!).Build(context))
+            .OrderBy(c => c.Name, StringComparer.Ordinal);
+        foreach (var command in commands)
+        {
+            root.Subcommands.Add(command);
+        }
+
+        return root;
+    }
+
+    public static int Run(string[] args, CliContext context)
+    {
+        var root = BuildRoot(context);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            context.Error.WriteLine($"qianru: {parse.Errors[0].Message} (see 'qianru {string.Join(' ', CommandPath(parse))} --help')");
+            return ExitCodes.UsageError;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var config = new InvocationConfiguration
+            {
+                Output = context.Out,
+                Error = context.Error,
+                EnableDefaultExceptionHandler = false,
+            };
+            return parse.InvokeAsync(config, cancel.Token).GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            return ReportError(ex, context.Error);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>Reports an exception as one line on stderr and returns its exit code.</summary>
+    public static int ReportError(Exception ex, TextWriter error)
+    {
+        while (ex is AggregateException { InnerExceptions.Count: 1 } or TargetInvocationException && ex.InnerException is not null)
+        {
+            ex = ex.InnerException!;
+        }
+
+        if (ex is OperationCanceledException)
+        {
+            error.WriteLine("qianru: cancelled");
+            return ExitCodes.Cancelled;
+        }
+
+        var isUserError = ex is CliUsageException or ArgumentException or FileNotFoundException or DirectoryNotFoundException
+            or InvalidDataException or NotSupportedException or FormatException or UnauthorizedAccessException
+            or Qianru.QianruException or IOException;
+        var message = ex.Message.ReplaceLineEndings(" ");
+        error.WriteLine(isUserError ? $"qianru: {message}" : $"qianru: internal error ({ex.GetType().Name}): {message}");
+        if (Environment.GetEnvironmentVariable("QIANRU_DEBUG") == "1")
+        {
+            error.WriteLine(ex.ToString());
+        }
+
+        return isUserError ? ExitCodes.UsageError : ExitCodes.Failure;
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            if (r.Command is not RootCommand)
+            {
+                names.Insert(0, r.Command.Name);
+            }
+        }
+
+        return names;
+    }
+}

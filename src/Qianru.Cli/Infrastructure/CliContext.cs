@@ -1,0 +1,31 @@
+namespace Qianru.Cli.Infrastructure;
+
+/// <summary>The streams a command reads and writes, so tests can run commands in-process.</summary>
+internal sealed class CliContext
+{
+    public required TextWriter Out { get; init; }
+
+    public required TextWriter Error { get; init; }
+
+    public required Func<TextReader> OpenIn { get; init; }
+
+    /// <summary>Opens standard output as a byte stream (for binary formats such as .npy written to "-").</summary>
+    public required Func<Stream> OpenStdoutStream { get; init; }
+
+    /// <summary>True when standard error is a terminal: progress bars are drawn only then.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    /// <summary>The working directory relative paths are resolved against.</summary>
+    public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
+
+    public static CliContext FromConsole() => new()
+    {
+        Out = Console.Out,
+        Error = Console.Error,
+        OpenIn = () => Console.In,
+        OpenStdoutStream = Console.OpenStandardOutput,
+        ErrorIsTerminal = !Console.IsErrorRedirected,
+    };
+
+    public string ResolvePath(string path) => Path.GetFullPath(path, WorkingDirectory);
+}
