@@ -1,0 +1,22 @@
+// Qianru benchmarks: each runs Qianru and its peer on the same input in the same run and prints the ratio.
+// Usage: dotnet run -c Release --project bench/Qianru.Bench -- <name> [options]
+namespace Qianru.Bench;
+
+internal static class Program
+{
+    private static readonly Dictionary<string, Func<string[], int>> Benchmarks = new(StringComparer.OrdinalIgnoreCase)
+    {
+        // One line per benchmark: ["name"] = args => SomeBench.Run(args),
+    };
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || !Benchmarks.TryGetValue(args[0], out var run))
+        {
+            Console.Error.WriteLine($"usage: Qianru.Bench <{string.Join('|', Benchmarks.Keys.Order())}> [options]");
+            return 2;
+        }
+
+        return run(args[1..]);
+    }
+}
