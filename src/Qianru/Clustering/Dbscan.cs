@@ -1,0 +1,224 @@
+namespace Qianru.Clustering;
+
+/// <summary>
+/// Density-based clustering (DBSCAN) giving the same labels as scikit-learn's <c>sklearn.cluster.DBSCAN</c> for the
+/// same row order: a neighbour is at distance ≤ eps, min_samples counts the row itself, clusters are numbered in the
+/// order of their lowest-index core sample, and a border row reachable from two clusters joins the lower-numbered one.
+/// </summary>
+/// <remarks>
+/// Thread-safe: <see cref="Fit"/> keeps no state. Neighbours are found block by block on all cores with a float32 SIMD
+/// kernel; pairs within float32 rounding of eps are decided again in double precision. Memory is the neighbour lists,
+/// never an n × n matrix. See <see href="https://scikit-learn.org/stable/modules/generated/sklearn.cluster.DBSCAN.html"/>.
+/// </remarks>
+public static class Dbscan
+{
+    private const int BlockA = 64;
+    private const int BlockB = 256;
+
+    /// <summary>Clusters <paramref name="vectors"/> (or, for <see cref="DistanceMetric.Precomputed"/>, the rows of a distance matrix).</summary>
+    /// <exception cref="ArgumentException">No rows, ragged rows, NaN or infinity, or a precomputed matrix that is not square.</exception>
+    public static DbscanResult Fit(IReadOnlyList<float[]> vectors, DbscanOptions? options = null)
+    {
+        options ??= new DbscanOptions();
+        var x = RowMatrix.From(vectors);
+        var neighbours = options.Metric switch
+        {
+            DistanceMetric.Precomputed => PrecomputedNeighbours(x, options.Eps),
+            DistanceMetric.Cosine => CosineNeighbours(x, options.Eps),
+            _ => EuclideanNeighbours(x, options.Eps),
+        };
+        return Cluster(neighbours, options.MinSamples);
+    }
+
+    /// <summary>scikit-learn's <c>dbscan_inner</c>: depth-first expansion from each unlabelled core sample in index order.</summary>
+    internal static DbscanResult Cluster(int[][] neighbours, int minSamples)
+    {
+        var n = neighbours.Length;
+        var isCore = new bool[n];
+        var cores = new List<int>();
+        for (var i = 0; i < n; i++)
+        {
+            if (neighbours[i].Length >= minSamples)
+            {
+                isCore[i] = true;
+                cores.Add(i);
+            }
+        }
+
+        var labels = new int[n];
+        Array.Fill(labels, -1);
+        var stack = new Stack<int>();
+        var label = 0;
+        for (var start = 0; start < n; start++)
+        {
+            if (labels[start] != -1 || !isCore[start])
+            {
+                continue;
+            }
+
+            var i = start;
+            while (true)
+            {
+                if (labels[i] == -1)
+                {
+                    labels[i] = label;
+                    if (isCore[i])
+                    {
+                        foreach (var j in neighbours[i])
+                        {
+                            if (labels[j] == -1)
+                            {
+                                stack.Push(j);
+                            }
+                        }
+                    }
+                }
+
+                if (stack.Count == 0)
+                {
+                    break;
+                }
+
+                i = stack.Pop();
+            }
+
+            label++;
+        }
+
+        return new DbscanResult(labels, cores.ToArray(), label);
+    }
+
+    private static int[][] PrecomputedNeighbours(RowMatrix x, double eps)
+    {
+        if (x.Rows != x.Columns)
+        {
+            throw new ArgumentException(
+                $"A precomputed distance matrix must be square, but it has {x.Rows} rows of {x.Columns} values.", "vectors");
+        }
+
+        var result = new int[x.Rows][];
+        Parallel.For(0, x.Rows, i =>
+        {
+            var row = x.Row(i);
+            var list = new List<int>();
+            for (var j = 0; j < row.Length; j++)
+            {
+                if (row[j] <= eps)
+                {
+                    list.Add(j);
+                }
+            }
+
+            result[i] = list.ToArray();
+        });
+        return result;
+    }
+
+    private static int[][] EuclideanNeighbours(RowMatrix x, double eps)
+    {
+        var norms = Kernels.SquaredNorms(x);
+        var eps2 = eps * eps;
+        return Neighbours(x, x.Data, (i, j, dot) =>
+        {
+            var approx = norms[i] + norms[j] - 2.0 * dot;
+            var slack = Kernels.Float32Slack * (norms[i] + norms[j]) + 1e-300;
+            if (approx < eps2 - slack)
+            {
+                return true;
+            }
+
+            if (approx > eps2 + slack)
+            {
+                return false;
+            }
+
+            return Kernels.SquaredDistance(x.Row(i), x.Row(j)) <= eps2;
+        });
+    }
+
+    private static int[][] CosineNeighbours(RowMatrix x, double eps)
+    {
+        var norms = Kernels.SquaredNorms(x);
+        var unit = new float[x.Data.Length];
+        for (var i = 0; i < x.Rows; i++)
+        {
+            var norm = Math.Sqrt(norms[i]);
+            if (norm > 0)
+            {
+                var row = x.Row(i);
+                var target = unit.AsSpan(i * x.Columns, x.Columns);
+                for (var t = 0; t < row.Length; t++)
+                {
+                    target[t] = (float)(row[t] / norm);
+                }
+            }
+        }
+
+        return Neighbours(x, unit, (i, j, dot) =>
+        {
+            if (i == j)
+            {
+                return true;
+            }
+
+            var approx = 1.0 - dot;
+            const double slack = 2 * Kernels.Float32Slack;
+            if (approx < eps - slack)
+            {
+                return true;
+            }
+
+            if (approx > eps + slack)
+            {
+                return false;
+            }
+
+            var denominator = Math.Sqrt(norms[i]) * Math.Sqrt(norms[j]);
+            var cosine = denominator > 0 ? Kernels.Dot(x.Row(i), x.Row(j)) / denominator : 0.0;
+            return Math.Clamp(1.0 - cosine, 0.0, 2.0) <= eps;
+        });
+    }
+
+    /// <summary>Neighbour lists (ascending) from float32 dot products of the rows of <paramref name="data"/>, decided by <paramref name="isNeighbour"/>(i, j, dot).</summary>
+    private static int[][] Neighbours(RowMatrix x, float[] data, Func<int, int, float, bool> isNeighbour)
+    {
+        int n = x.Rows, d = x.Columns;
+        var result = new int[n][];
+        var blocks = (n + BlockA - 1) / BlockA;
+        Parallel.For(0, blocks, () => new float[BlockA * BlockB], (block, _, dots) =>
+        {
+            var i0 = block * BlockA;
+            var rows = Math.Min(BlockA, n - i0);
+            var lists = new List<int>[rows];
+            for (var r = 0; r < rows; r++)
+            {
+                lists[r] = [];
+            }
+
+            for (var j0 = 0; j0 < n; j0 += BlockB)
+            {
+                var cols = Math.Min(BlockB, n - j0);
+                Kernels.DotBlock(data, i0, rows, data, j0, cols, d, dots);
+                for (var r = 0; r < rows; r++)
+                {
+                    var list = lists[r];
+                    for (var c = 0; c < cols; c++)
+                    {
+                        if (isNeighbour(i0 + r, j0 + c, dots[r * cols + c]))
+                        {
+                            list.Add(j0 + c);
+                        }
+                    }
+                }
+            }
+
+            for (var r = 0; r < rows; r++)
+            {
+                result[i0 + r] = lists[r].ToArray();
+            }
+
+            return dots;
+        }, _ => { });
+        return result;
+    }
+}
