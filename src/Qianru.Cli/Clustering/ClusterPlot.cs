@@ -1,0 +1,48 @@
+using Qianru.Clustering;
+using ScottPlot;
+
+namespace Qianru.Cli.Clustering;
+
+/// <summary>Draws the 2-D PCA projection of the rows as a PNG scatter plot, one colour per cluster, noise in grey.</summary>
+internal static class ClusterPlot
+{
+    public const int Width = 900;
+    public const int Height = 700;
+
+    public static void Save(string path, IReadOnlyList<float[]> vectors, int[] labels, string title)
+    {
+        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new Infrastructure.CliUsageException($"--plot {path}: the plot is written as PNG; give a file name ending in .png.");
+        }
+
+        var folder = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"--plot {path}: folder {folder} does not exist.");
+        }
+
+        var points = vectors.Count >= 2 && vectors[0].Length >= 2
+            ? Pca.Project(vectors, 2)
+            : vectors.Select((v, i) => new[] { (double)v[0], vectors[0].Length > 1 ? v[1] : 0.0 }).ToArray();
+
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        foreach (var label in labels.Distinct().Order())
+        {
+            var members = Enumerable.Range(0, labels.Length).Where(i => labels[i] == label).ToArray();
+            var xs = members.Select(i => points[i][0]).ToArray();
+            var ys = members.Select(i => points[i][1]).ToArray();
+            var scatter = plot.Add.ScatterPoints(xs, ys);
+            scatter.MarkerSize = 9;
+            scatter.Color = label < 0 ? Colors.Gray.WithAlpha(0.7) : palette.GetColor(label);
+            scatter.LegendText = label < 0 ? $"noise ({members.Length})" : $"cluster {label} ({members.Length})";
+        }
+
+        plot.Title(title);
+        plot.XLabel("PC 1");
+        plot.YLabel("PC 2");
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, Width, Height);
+    }
+}
