@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Qianru.Clustering;
+using SkiaSharp;
+
+namespace Qianru.Cli.Tests.Clustering;
+
+public sealed class ClusterCommandTests
+{
+    private static readonly Lazy<float[][]> SeedVectors = new(() =>
+    {
+        using var embedder = SentenceEmbedder.Create();
+        return embedder.EmbedBatch(ClusterCli.SeedTexts);
+    });
+
+    [Fact]
+    public void Dbscan_table_prints_label_tab_text_per_row_then_a_summary_and_matches_the_library()
+    {
+        var (exit, output, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, "--algorithm", "dbscan", "--eps", "0.45", "--min-samples", "2", "--metric", "cosine"]);
+        Assert.True(exit == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(ClusterCli.SeedTexts.Length + 1, lines.Length);
+        var expected = Dbscan.Fit(SeedVectors.Value, new DbscanOptions { Eps = 0.45, MinSamples = 2, Metric = DistanceMetric.Cosine });
+        for (var i = 0; i < ClusterCli.SeedTexts.Length; i++)
+        {
+            Assert.Equal($"{expected.Labels[i]}\t{ClusterCli.SeedTexts[i]}", lines[i]);
+        }
+
+        Assert.StartsWith($"dbscan: {expected.ClusterCount} clusters, {expected.NoiseCount} noise, silhouette ", lines[^1]);
+    }
+
+    [Fact]
+    public void Kmeans_jsonl_has_index_label_and_text_and_is_reproducible_with_random_state()
+    {
+        string[] args = ["cluster", .. ClusterCli.SeedTexts, "--algorithm", "kmeans", "--k", "3", "--random-state", "42", "--n-init", "auto", "--format", "jsonl"];
+        var (exit, output, error) = ClusterCli.Run(args);
+        Assert.True(exit == 0, error);
+        Assert.Equal(output, ClusterCli.Run(args).Out);
+        var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(ClusterCli.SeedTexts.Length, rows.Length);
+        var expected = KMeans.Fit(SeedVectors.Value, new KMeansOptions { Clusters = 3, RandomState = 42 });
+        for (var i = 0; i < rows.Length; i++)
+        {
+            Assert.Equal(i, rows[i].GetProperty("index").GetInt32());
+            Assert.Equal(expected.Labels[i], rows[i].GetProperty("label").GetInt32());
+            Assert.Equal(ClusterCli.SeedTexts[i], rows[i].GetProperty("text").GetString());
+        }
+    }
+
+    [Fact]
+    public void Community_json_lists_communities_and_labels()
+    {
+        var (exit, output, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, "--algorithm", "community", "--threshold", "0.5", "--min-community-size", "2", "--format", "json"]);
+        Assert.True(exit == 0, error);
+        var root = JsonDocument.Parse(output).RootElement;
+        var expected = CommunityDetection.Find(SeedVectors.Value, 0.5, 2);
+        Assert.Equal(CommunityDetection.ToLabels(expected, 10), root.GetProperty("labels").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal(expected.Length, root.GetProperty("communities").GetArrayLength());
+        Assert.Equal("community", root.GetProperty("algorithm").GetString());
+    }
+
+    [Fact]
+    public void Plot_writes_a_png_with_cluster_colours_and_grey_noise()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"qianru-cluster-{Guid.NewGuid():N}.png");
+        try
+        {
+            var (exit, _, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, "--algorithm", "dbscan", "--eps", "0.45", "--min-samples", "2", "--metric", "cosine", "--plot", file]);
+            Assert.True(exit == 0, error);
+            using var bitmap = SKBitmap.Decode(file);
+            Assert.NotNull(bitmap);
+            Assert.Equal(Qianru.Cli.Clustering.ClusterPlot.Width, bitmap.Width);
+            var colours = new HashSet<SKColor>();
+            var nonWhite = 0;
+            for (var y = 0; y < bitmap.Height; y += 2)
+            {
+                for (var x = 0; x < bitmap.Width; x += 2)
+                {
+                    var c = bitmap.GetPixel(x, y);
+                    colours.Add(c);
+                    if (c.Red < 240 || c.Green < 240 || c.Blue < 240)
+                    {
+                        nonWhite++;
+                    }
+                }
+            }
+
+            Assert.True(colours.Count > 10, $"{colours.Count} colours: the plot looks blank");
+            Assert.True(nonWhite > 500, $"{nonWhite} non-white pixels: the plot looks blank");
+            var labels = Dbscan.Fit(SeedVectors.Value, new DbscanOptions { Eps = 0.45, MinSamples = 2, Metric = DistanceMetric.Cosine }).Labels;
+            if (labels.Any(l => l >= 0))
+            {
+                Assert.Contains(colours, c => Near(c, new SKColor(0x1f, 0x77, 0xb4))); // Category10 colour of cluster 0
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        static bool Near(SKColor a, SKColor b) => Math.Abs(a.Red - b.Red) < 8 && Math.Abs(a.Green - b.Green) < 8 && Math.Abs(a.Blue - b.Blue) < 8;
+    }
+
+    [Theory]
+    [InlineData("--k 11: there are only 10 rows", "--algorithm", "kmeans", "--k", "11")]
+    [InlineData("--k 0: must be at least 1", "--algorithm", "kmeans", "--k", "0")]
+    [InlineData("--n-init zero", "--algorithm", "kmeans", "--n-init", "zero")]
+    [InlineData("--eps 0: must be a number > 0", "--algorithm", "dbscan", "--eps", "0")]
+    [InlineData("--eps -1", "--algorithm", "dbscan", "--eps", "-1")]
+    [InlineData("--min-samples 0: must be at least 1", "--algorithm", "dbscan", "--min-samples", "0")]
+    [InlineData("--threshold 2", "--algorithm", "community", "--threshold", "2")]
+    public void Bad_options_exit_2_with_one_line(string message, params string[] options)
+    {
+        var (exit, output, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, .. options]);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Contains(message, error);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void No_input_or_unknown_algorithm_exit_2()
+    {
+        var (exit, _, error) = ClusterCli.Run("cluster", "--algorithm", "kmeans");
+        Assert.Equal(2, exit);
+        Assert.Contains("no texts", error);
+        (exit, _, error) = ClusterCli.Run("cluster", "a", "b", "--algorithm", "spectral");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("qianru:", error);
+        (exit, _, _) = ClusterCli.Run("cluster", "a", "b");
+        Assert.Equal(2, exit);
+    }
+}
