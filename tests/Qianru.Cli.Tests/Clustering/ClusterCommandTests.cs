@@ -15,16 +15,17 @@ public sealed class ClusterCommandTests
     [Fact]
     public void Dbscan_table_prints_label_tab_text_per_row_then_a_summary_and_matches_the_library()
     {
-        var (exit, output, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, "--algorithm", "dbscan", "--eps", "0.45", "--min-samples", "2", "--metric", "cosine"]);
+        var (exit, output, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, "--algorithm", "dbscan", "--eps", "0.2", "--min-samples", "2", "--metric", "cosine"]);
         Assert.True(exit == 0, error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(ClusterCli.SeedTexts.Length + 1, lines.Length);
-        var expected = Dbscan.Fit(SeedVectors.Value, new DbscanOptions { Eps = 0.45, MinSamples = 2, Metric = DistanceMetric.Cosine });
+        var expected = Dbscan.Fit(SeedVectors.Value, new DbscanOptions { Eps = 0.2, MinSamples = 2, Metric = DistanceMetric.Cosine });
         for (var i = 0; i < ClusterCli.SeedTexts.Length; i++)
         {
             Assert.Equal($"{expected.Labels[i]}\t{ClusterCli.SeedTexts[i]}", lines[i]);
         }
 
+        Assert.True(expected.NoiseCount > 0 && expected.ClusterCount > 0, "the inputs should give a cluster and noise");
         Assert.StartsWith($"dbscan: {expected.ClusterCount} clusters, {expected.NoiseCount} noise, silhouette ", lines[^1]);
     }
 
@@ -64,7 +65,7 @@ public sealed class ClusterCommandTests
         var file = Path.Combine(Path.GetTempPath(), $"qianru-cluster-{Guid.NewGuid():N}.png");
         try
         {
-            var (exit, _, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, "--algorithm", "dbscan", "--eps", "0.45", "--min-samples", "2", "--metric", "cosine", "--plot", file]);
+            var (exit, _, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, "--algorithm", "community", "--threshold", "0.6", "--min-community-size", "2", "--plot", file]);
             Assert.True(exit == 0, error);
             using var bitmap = SKBitmap.Decode(file);
             Assert.NotNull(bitmap);
@@ -86,11 +87,10 @@ public sealed class ClusterCommandTests
 
             Assert.True(colours.Count > 10, $"{colours.Count} colours: the plot looks blank");
             Assert.True(nonWhite > 500, $"{nonWhite} non-white pixels: the plot looks blank");
-            var labels = Dbscan.Fit(SeedVectors.Value, new DbscanOptions { Eps = 0.45, MinSamples = 2, Metric = DistanceMetric.Cosine }).Labels;
-            if (labels.Any(l => l >= 0))
-            {
-                Assert.Contains(colours, c => Near(c, new SKColor(0x1f, 0x77, 0xb4))); // Category10 colour of cluster 0
-            }
+            var labels = CommunityDetection.ToLabels(CommunityDetection.Find(SeedVectors.Value, 0.6, 2), 10);
+            Assert.True(labels.Contains(0) && labels.Contains(1) && labels.Contains(-1), "the inputs should give two clusters and noise");
+            Assert.Contains(colours, c => Near(c, new SKColor(0x1f, 0x77, 0xb4))); // Category10 colour of cluster 0
+            Assert.Contains(colours, c => Near(c, new SKColor(0xff, 0x7f, 0x0e))); // cluster 1
         }
         finally
         {
