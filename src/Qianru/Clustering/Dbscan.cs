@@ -118,7 +118,10 @@ public static class Dbscan
     {
         var norms = Kernels.SquaredNorms(x);
         var eps2 = eps * eps;
-        return Neighbours(x, x.Data, (i, j, dot) =>
+
+        // Reject quickly when dot < h[i] + h[j], i.e. approx > eps² + slack·(‖x‖² + ‖y‖²).
+        var h = norms.Select(v => (float)(((1 - Kernels.Float32Slack) * v - eps2 / 2) / 2 - 1e-6 * (v + 1))).ToArray();
+        return Neighbours(x, x.Data, h, (i, j, dot) =>
         {
             var approx = norms[i] + norms[j] - 2.0 * dot;
             var slack = Kernels.Float32Slack * (norms[i] + norms[j]) + 1e-300;
@@ -154,7 +157,9 @@ public static class Dbscan
             }
         }
 
-        return Neighbours(x, unit, (i, j, dot) =>
+        // Reject quickly when dot < h[i] + h[j] = 1 − eps − slack; zero rows go to the exact test.
+        var h = norms.Select(v => v > 0 ? (float)((1 - eps - 2 * Kernels.Float32Slack) / 2 - 1e-6) : float.NegativeInfinity).ToArray();
+        return Neighbours(x, unit, h, (i, j, dot) =>
         {
             if (i == j)
             {
@@ -179,8 +184,11 @@ public static class Dbscan
         });
     }
 
-    /// <summary>Neighbour lists (ascending) from float32 dot products of the rows of <paramref name="data"/>, decided by <paramref name="isNeighbour"/>(i, j, dot).</summary>
-    private static int[][] Neighbours(RowMatrix x, float[] data, Func<int, int, float, bool> isNeighbour)
+    /// <summary>
+    /// Neighbour lists (ascending) from float32 dot products of the rows of <paramref name="data"/>: a pair with
+    /// dot &lt; reject[i] + reject[j] is no neighbour; the others are decided by <paramref name="isNeighbour"/>(i, j, dot).
+    /// </summary>
+    private static int[][] Neighbours(RowMatrix x, float[] data, float[] reject, Func<int, int, float, bool> isNeighbour)
     {
         int n = x.Rows, d = x.Columns;
         var result = new int[n][];
@@ -202,9 +210,12 @@ public static class Dbscan
                 for (var r = 0; r < rows; r++)
                 {
                     var list = lists[r];
-                    for (var c = 0; c < cols; c++)
+                    var ri = reject[i0 + r];
+                    var row = dots.AsSpan(r * cols, cols);
+                    var rj = reject.AsSpan(j0, cols);
+                    for (var c = 0; c < row.Length; c++)
                     {
-                        if (isNeighbour(i0 + r, j0 + c, dots[r * cols + c]))
+                        if (row[c] >= ri + rj[c] && isNeighbour(i0 + r, j0 + c, row[c]))
                         {
                             list.Add(j0 + c);
                         }

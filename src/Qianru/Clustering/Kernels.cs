@@ -89,9 +89,42 @@ internal static class Kernels
         out float r00, out float r01, out float r10, out float r11, out float r20, out float r21, out float r30,
         out float r31)
     {
+        var k = 0;
+        r00 = r01 = r10 = r11 = r20 = r21 = r30 = r31 = 0;
+        if (Vector512.IsHardwareAccelerated && dim >= 16)
+        {
+            Vector512<float> w00 = default, w01 = default, w10 = default, w11 = default;
+            Vector512<float> w20 = default, w21 = default, w30 = default, w31 = default;
+            for (; k + 16 <= dim; k += 16)
+            {
+                var y0 = Vector512.LoadUnsafe(ref b0, (nuint)k);
+                var y1 = Vector512.LoadUnsafe(ref b1, (nuint)k);
+                var x = Vector512.LoadUnsafe(ref a0, (nuint)k);
+                w00 = Vector512.FusedMultiplyAdd(x, y0, w00);
+                w01 = Vector512.FusedMultiplyAdd(x, y1, w01);
+                x = Vector512.LoadUnsafe(ref a1, (nuint)k);
+                w10 = Vector512.FusedMultiplyAdd(x, y0, w10);
+                w11 = Vector512.FusedMultiplyAdd(x, y1, w11);
+                x = Vector512.LoadUnsafe(ref a2, (nuint)k);
+                w20 = Vector512.FusedMultiplyAdd(x, y0, w20);
+                w21 = Vector512.FusedMultiplyAdd(x, y1, w21);
+                x = Vector512.LoadUnsafe(ref a3, (nuint)k);
+                w30 = Vector512.FusedMultiplyAdd(x, y0, w30);
+                w31 = Vector512.FusedMultiplyAdd(x, y1, w31);
+            }
+
+            r00 = Vector512.Sum(w00);
+            r01 = Vector512.Sum(w01);
+            r10 = Vector512.Sum(w10);
+            r11 = Vector512.Sum(w11);
+            r20 = Vector512.Sum(w20);
+            r21 = Vector512.Sum(w21);
+            r30 = Vector512.Sum(w30);
+            r31 = Vector512.Sum(w31);
+        }
+
         Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default;
         Vector256<float> s20 = default, s21 = default, s30 = default, s31 = default;
-        var k = 0;
         for (; k + 8 <= dim; k += 8)
         {
             var y0 = Vector256.LoadUnsafe(ref b0, (nuint)k);
@@ -110,14 +143,14 @@ internal static class Kernels
             s31 = Vector256.FusedMultiplyAdd(x, y1, s31);
         }
 
-        r00 = Vector256.Sum(s00);
-        r01 = Vector256.Sum(s01);
-        r10 = Vector256.Sum(s10);
-        r11 = Vector256.Sum(s11);
-        r20 = Vector256.Sum(s20);
-        r21 = Vector256.Sum(s21);
-        r30 = Vector256.Sum(s30);
-        r31 = Vector256.Sum(s31);
+        r00 += Vector256.Sum(s00);
+        r01 += Vector256.Sum(s01);
+        r10 += Vector256.Sum(s10);
+        r11 += Vector256.Sum(s11);
+        r20 += Vector256.Sum(s20);
+        r21 += Vector256.Sum(s21);
+        r30 += Vector256.Sum(s30);
+        r31 += Vector256.Sum(s31);
         for (; k < dim; k++)
         {
             float y0 = Unsafe.Add(ref b0, k), y1 = Unsafe.Add(ref b1, k);
