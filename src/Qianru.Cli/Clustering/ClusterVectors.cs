@@ -10,7 +10,12 @@ internal static class ClusterVectors
             throw new FileNotFoundException($"--vectors {shownAs}: file not found.", path);
         }
 
-        // TODO(vectors): return Qianru.IO.VectorFile.Read(path); once branch vectors is merged.
-        throw new NotSupportedException($"--vectors {shownAs}: reading vector files is not in this build yet.");
+        var rows = Qianru.IO.VectorFile.Read(path);
+        if (rows.Length == 0)
+        {
+            throw new InvalidDataException($"--vectors {shownAs}: the file holds no vectors.");
+        }
+
+        return rows;
     }
 }

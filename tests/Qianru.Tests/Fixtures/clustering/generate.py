@@ -152,3 +152,16 @@ out["community_reference"] = ("numpy transliteration of sentence_transformers.ut
 with open("sklearn_reference.json", "w") as f:
     json.dump(out, f, separators=(",", ":"))
 print({k: len(v) for k, v in out.items() if isinstance(v, list)})
+
+# ---- CLI fixtures: vector files with scikit-learn's labels (tests/Qianru.Cli.Tests/Fixtures/clustering/) ----
+import os
+cli = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "Qianru.Cli.Tests", "Fixtures", "clustering")
+os.makedirs(cli, exist_ok=True)
+border = next(c for c in out["dbscan"] if c["name"] == "border_two_clusters_b_first")
+np.savetxt(os.path.join(cli, "border.csv"), np.array(border["x"]), delimiter=",", fmt="%r")
+cosine = next(c for c in out["dbscan"] if c["name"] == "cosine_150x32_eps0.2_ms2")
+np.save(os.path.join(cli, "cosine_150x32.npy"), np.array(cosine["x"], dtype=np.float32))
+with open(os.path.join(cli, "expected.json"), "w") as f:
+    json.dump({"generator": out["generator"], "versions": out["versions"],
+               "border.csv": {"eps": 1.0, "min_samples": 4, "metric": "euclidean", "labels": border["labels"]},
+               "cosine_150x32.npy": {"eps": 0.2, "min_samples": 2, "metric": "cosine", "labels": cosine["labels"]}}, f)
