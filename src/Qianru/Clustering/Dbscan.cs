@@ -187,35 +187,38 @@ public static class Dbscan
     /// <summary>
     /// Neighbour lists (ascending) from float32 dot products of the rows of <paramref name="data"/>: a pair with
     /// dot &lt; reject[i] + reject[j] is no neighbour; the others are decided by <paramref name="isNeighbour"/>(i, j, dot).
+    /// Each pair is computed once (j ≥ i) and entered in both lists; a row is always its own neighbour.
     /// </summary>
     private static int[][] Neighbours(RowMatrix x, float[] data, float[] reject, Func<int, int, float, bool> isNeighbour)
     {
         int n = x.Rows, d = x.Columns;
-        var result = new int[n][];
         var blocks = (n + BlockA - 1) / BlockA;
+        var pairs = new List<long>[blocks];
         Parallel.For(0, blocks, () => new float[BlockA * BlockB], (block, _, dots) =>
         {
             var i0 = block * BlockA;
             var rows = Math.Min(BlockA, n - i0);
-            var lists = new List<int>[rows];
+            var found = new List<long>();
+            var perRow = new List<int>[rows];
             for (var r = 0; r < rows; r++)
             {
-                lists[r] = [];
+                perRow[r] = [];
             }
 
-            for (var j0 = 0; j0 < n; j0 += BlockB)
+            for (var j0 = i0; j0 < n; j0 += BlockB)
             {
                 var cols = Math.Min(BlockB, n - j0);
                 Kernels.DotBlock(data, i0, rows, data, j0, cols, d, dots);
                 for (var r = 0; r < rows; r++)
                 {
-                    var list = lists[r];
-                    var ri = reject[i0 + r];
+                    var i = i0 + r;
+                    var list = perRow[r];
+                    var ri = reject[i];
                     var row = dots.AsSpan(r * cols, cols);
                     var rj = reject.AsSpan(j0, cols);
-                    for (var c = 0; c < row.Length; c++)
+                    for (var c = Math.Max(0, i + 1 - j0); c < row.Length; c++)
                     {
-                        if (row[c] >= ri + rj[c] && isNeighbour(i0 + r, j0 + c, row[c]))
+                        if (row[c] >= ri + rj[c] && isNeighbour(i, j0 + c, row[c]))
                         {
                             list.Add(j0 + c);
                         }
@@ -225,11 +228,60 @@ public static class Dbscan
 
             for (var r = 0; r < rows; r++)
             {
-                result[i0 + r] = lists[r].ToArray();
+                foreach (var j in perRow[r])
+                {
+                    found.Add(((long)(i0 + r) << 32) | (uint)j);
+                }
             }
 
+            pairs[block] = found;
             return dots;
         }, _ => { });
+
+        var degree = new int[n];
+        foreach (var list in pairs)
+        {
+            foreach (var p in list)
+            {
+                degree[(int)(p >> 32)]++;
+                degree[(int)(uint)p]++;
+            }
+        }
+
+        var result = new int[n][];
+        var fill = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            result[i] = new int[degree[i] + 1];
+        }
+
+        // Pairs come grouped by i ascending, then j ascending; entering (i, j) in j's list and self just before the
+        // first j > i keeps every list ascending.
+        var selfDone = new bool[n];
+        foreach (var list in pairs)
+        {
+            foreach (var p in list)
+            {
+                int i = (int)(p >> 32), j = (int)(uint)p;
+                if (!selfDone[i])
+                {
+                    result[i][fill[i]++] = i;
+                    selfDone[i] = true;
+                }
+
+                result[i][fill[i]++] = j;
+                result[j][fill[j]++] = i;
+            }
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            if (!selfDone[i])
+            {
+                result[i][fill[i]++] = i;
+            }
+        }
+
         return result;
     }
 }

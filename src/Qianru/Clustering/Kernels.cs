@@ -169,8 +169,26 @@ internal static class Kernels
     /// <summary>Squared euclidean distance in double precision.</summary>
     public static double SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<double> y)
     {
+        var i = 0;
         var sum = 0.0;
-        for (var i = 0; i < x.Length; i++)
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        {
+            ref var xr = ref MemoryMarshal.GetReference(x);
+            ref var yr = ref MemoryMarshal.GetReference(y);
+            Vector256<double> a0 = default, a1 = default;
+            for (; i + 8 <= x.Length; i += 8)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref xr, (nuint)i));
+                var d0 = lo - Vector256.LoadUnsafe(ref yr, (nuint)i);
+                var d1 = hi - Vector256.LoadUnsafe(ref yr, (nuint)(i + 4));
+                a0 = Vector256.FusedMultiplyAdd(d0, d0, a0);
+                a1 = Vector256.FusedMultiplyAdd(d1, d1, a1);
+            }
+
+            sum = Vector256.Sum(a0 + a1);
+        }
+
+        for (; i < x.Length; i++)
         {
             var d = x[i] - y[i];
             sum += d * d;
@@ -182,8 +200,27 @@ internal static class Kernels
     /// <summary>Squared euclidean distance in double precision.</summary>
     public static double SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
+        var i = 0;
         var sum = 0.0;
-        for (var i = 0; i < x.Length; i++)
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        {
+            ref var xr = ref MemoryMarshal.GetReference(x);
+            ref var yr = ref MemoryMarshal.GetReference(y);
+            Vector256<double> a0 = default, a1 = default;
+            for (; i + 8 <= x.Length; i += 8)
+            {
+                var (xlo, xhi) = Vector256.Widen(Vector256.LoadUnsafe(ref xr, (nuint)i));
+                var (ylo, yhi) = Vector256.Widen(Vector256.LoadUnsafe(ref yr, (nuint)i));
+                var d0 = xlo - ylo;
+                var d1 = xhi - yhi;
+                a0 = Vector256.FusedMultiplyAdd(d0, d0, a0);
+                a1 = Vector256.FusedMultiplyAdd(d1, d1, a1);
+            }
+
+            sum = Vector256.Sum(a0 + a1);
+        }
+
+        for (; i < x.Length; i++)
         {
             var d = (double)x[i] - y[i];
             sum += d * d;
@@ -195,8 +232,25 @@ internal static class Kernels
     /// <summary>Dot product in double precision.</summary>
     public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
+        var i = 0;
         var sum = 0.0;
-        for (var i = 0; i < x.Length; i++)
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        {
+            ref var xr = ref MemoryMarshal.GetReference(x);
+            ref var yr = ref MemoryMarshal.GetReference(y);
+            Vector256<double> a0 = default, a1 = default;
+            for (; i + 8 <= x.Length; i += 8)
+            {
+                var (xlo, xhi) = Vector256.Widen(Vector256.LoadUnsafe(ref xr, (nuint)i));
+                var (ylo, yhi) = Vector256.Widen(Vector256.LoadUnsafe(ref yr, (nuint)i));
+                a0 = Vector256.FusedMultiplyAdd(xlo, ylo, a0);
+                a1 = Vector256.FusedMultiplyAdd(xhi, yhi, a1);
+            }
+
+            sum = Vector256.Sum(a0 + a1);
+        }
+
+        for (; i < x.Length; i++)
         {
             sum += (double)x[i] * y[i];
         }

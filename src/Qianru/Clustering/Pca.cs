@@ -47,12 +47,8 @@ public static class Pca
 
                 for (var a = 0; a < d; a++)
                 {
-                    var va = centred[a];
                     var target = cov.AsSpan(a * d, a + 1);
-                    for (var b = 0; b <= a; b++)
-                    {
-                        target[b] += va * centred[b];
-                    }
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(centred.AsSpan(0, a + 1), centred[a], target, target);
                 }
             }
 
