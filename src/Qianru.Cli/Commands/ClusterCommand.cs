@@ -25,11 +25,11 @@ internal sealed class ClusterCommand : ICliCommand
         var maxIter = new Option<int>("--max-iter") { Description = "KMeans: most Lloyd iterations per run.", DefaultValueFactory = _ => 300 };
         var eps = new Option<double>("--eps") { Description = "DBSCAN: neighbourhood radius (a neighbour is at distance ≤ eps).", DefaultValueFactory = _ => 0.5 };
         var minSamples = new Option<int>("--min-samples") { Description = "DBSCAN: neighbours a core point needs, itself included.", DefaultValueFactory = _ => 5 };
-        var metric = new Option<string>("--metric") { Description = "DBSCAN and silhouette distance: euclidean or cosine.", DefaultValueFactory = _ => "euclidean" };
+        var metric = new Option<string>("--metric") { Description = "Distance for DBSCAN and for the silhouette of kmeans and dbscan (community always uses cosine): euclidean or cosine.", DefaultValueFactory = _ => "euclidean" };
         metric.AcceptOnlyFromAmong("euclidean", "cosine");
         var threshold = new Option<double>("--threshold") { Description = "Community: lowest cosine similarity within a community.", DefaultValueFactory = _ => 0.75 };
         var minCommunity = new Option<int>("--min-community-size") { Description = "Community: fewest members of a community.", DefaultValueFactory = _ => 10 };
-        var format = new Option<string>("--format", "-f") { Description = "table (label<TAB>text, then a summary), jsonl or json.", DefaultValueFactory = _ => "table" };
+        var format = new Option<string>("--format", "-f") { Description = "table (label<TAB>text, or label<TAB>row index without texts, then a summary), jsonl or json.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong(ClusterOutput.Formats);
         var plot = new Option<string?>("--plot") { Description = "Also write a PNG scatter plot of the 2-D PCA projection, coloured by cluster." };
 
@@ -71,7 +71,7 @@ internal sealed class ClusterCommand : ICliCommand
 
             var outcome = chosen switch
             {
-                "kmeans" => RunKMeans(rows, texts, kmeans!),
+                "kmeans" => RunKMeans(rows, texts, kmeans!, distance),
                 "dbscan" => RunDbscan(rows, texts, dbscan!),
                 _ => RunCommunity(rows, texts, parse.GetValue(threshold), parse.GetValue(minCommunity)),
             };
@@ -173,11 +173,11 @@ internal sealed class ClusterCommand : ICliCommand
         return (embedder.EmbedBatch(all, null, progress, cancel), all);
     }
 
-    private static ClusterOutcome RunKMeans(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, KMeansOptions options)
+    private static ClusterOutcome RunKMeans(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, KMeansOptions options, DistanceMetric metric)
     {
         var result = KMeans.Fit(rows, options);
         var labels = result.Labels.ToArray();
-        var (silhouette, note) = Silhouette(rows, labels, DistanceMetric.Euclidean);
+        var (silhouette, note) = Silhouette(rows, labels, metric);
         return new ClusterOutcome
         {
             Algorithm = "kmeans",
@@ -185,7 +185,7 @@ internal sealed class ClusterCommand : ICliCommand
             Texts = texts,
             Silhouette = silhouette,
             SilhouetteNote = note,
-            SilhouetteMetric = "euclidean",
+            SilhouetteMetric = metric == DistanceMetric.Cosine ? "cosine" : "euclidean",
             Details = new() { ["inertia"] = result.Inertia, ["iterations"] = result.Iterations, ["centres"] = result.Centres },
         };
     }

@@ -46,7 +46,8 @@ public sealed class ClusterVectorFileTests : IDisposable
         var expected = KMeans.Fit(rows, new KMeansOptions { Clusters = 4, RandomState = 3, Runs = 3 });
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(Enumerable.Range(0, 60).Select(i => $"{expected.Labels[i]}\t{i}"), lines[..60]);
-        Assert.StartsWith("kmeans: 4 clusters, 0 noise, silhouette 0.", lines[60]);
+        var silhouette = ClusterMetrics.Silhouette(rows, expected.Labels);
+        Assert.Equal($"kmeans: 4 clusters, 0 noise, silhouette {silhouette.ToString("F4", CultureInfo.InvariantCulture)} (euclidean, noise excluded)", lines[60]);
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public sealed class ClusterVectorFileTests : IDisposable
         VectorFile.Write(file, [[0f, 0f], [0f, 1f], [9f, 9f]]);
         var (exit, output, error) = ClusterCli.Run("cluster", "a", "b", "c", "--vectors", file, "--algorithm", "dbscan", "--eps", "1", "--min-samples", "2");
         Assert.True(exit == 0, error);
-        Assert.StartsWith("0\ta\n0\tb\n-1\tc\n", output.ReplaceLineEndings("\n"));
+        Assert.StartsWith("0\ta\n0\tb\n-1\tc\n\ndbscan: 1 clusters, 1 noise, silhouette n/a", output.ReplaceLineEndings("\n"));
         (exit, _, error) = ClusterCli.Run("cluster", "a", "b", "--vectors", file, "--algorithm", "dbscan");
         Assert.Equal(2, exit);
         Assert.Contains("3 rows but 2 texts", error);
