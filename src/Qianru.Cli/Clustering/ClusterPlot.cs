@@ -9,6 +9,9 @@ internal static class ClusterPlot
     public const int Width = 900;
     public const int Height = 700;
 
+    /// <summary>Legend lines at most; further clusters are drawn but not listed.</summary>
+    public const int MaxLegendEntries = 30;
+
     public static void Save(string path, IReadOnlyList<float[]> vectors, int[] labels, string title)
     {
         if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
@@ -27,7 +30,12 @@ internal static class ClusterPlot
             : vectors.Select((v, i) => new[] { (double)v[0], vectors[0].Length > 1 ? v[1] : 0.0 }).ToArray();
 
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
+
+        // Category10 without its grey (kept for noise); past 9 clusters the colours repeat with another marker shape.
+        var category10 = new ScottPlot.Palettes.Category10();
+        var colours = Enumerable.Range(0, 10).Where(i => i != 7).Select(category10.GetColor).ToArray();
+        MarkerShape[] shapes = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.FilledTriangleDown];
+        var shown = 0;
         foreach (var label in labels.Distinct().Order())
         {
             var members = Enumerable.Range(0, labels.Length).Where(i => labels[i] == label).ToArray();
@@ -35,8 +43,12 @@ internal static class ClusterPlot
             var ys = members.Select(i => points[i][1]).ToArray();
             var scatter = plot.Add.ScatterPoints(xs, ys);
             scatter.MarkerSize = 9;
-            scatter.Color = label < 0 ? Colors.Gray.WithAlpha(0.7) : palette.GetColor(label);
-            scatter.LegendText = label < 0 ? $"noise ({members.Length})" : $"cluster {label} ({members.Length})";
+            scatter.Color = label < 0 ? Colors.Gray.WithAlpha(0.7) : colours[label % colours.Length];
+            scatter.MarkerShape = label < 0 ? MarkerShape.FilledCircle : shapes[label / colours.Length % shapes.Length];
+            if (shown++ < MaxLegendEntries)
+            {
+                scatter.LegendText = label < 0 ? $"noise ({members.Length})" : $"cluster {label} ({members.Length})";
+            }
         }
 
         plot.Title(title);

@@ -7,7 +7,7 @@ namespace Qianru.Clustering;
 /// </summary>
 /// <remarks>
 /// Thread-safe (no state). Each community lists its central row first, then the others by decreasing similarity to it
-/// (lower index first on ties). Similarities are screened in float32 and decided in double precision near the threshold.
+/// (lower index first on ties, similarities in float32 as sentence-transformers computes them). Membership is decided in double precision near the threshold.
 /// See <see href="https://sbert.net/docs/package_reference/util.html"/>.
 /// </remarks>
 public static class CommunityDetection
@@ -68,8 +68,14 @@ public static class CommunityDetection
                         continue;
                     }
 
-                    var denominator = Math.Sqrt(norms[i]) * Math.Sqrt(norms[j]);
-                    var similarity = denominator > 0 ? Kernels.Dot(x.Row(i), x.Row(j)) / denominator : 0.0;
+                    // Clearly above the threshold: the float32 similarity orders the members; near it: decide in double.
+                    double similarity = approx;
+                    if (approx <= threshold + 2 * Kernels.Float32Slack)
+                    {
+                        var denominator = Math.Sqrt(norms[i]) * Math.Sqrt(norms[j]);
+                        similarity = denominator > 0 ? Kernels.Dot(x.Row(i), x.Row(j)) / denominator : 0.0;
+                    }
+
                     if (similarity >= threshold)
                     {
                         members.Add((similarity, j));
