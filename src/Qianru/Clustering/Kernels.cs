@@ -23,6 +23,13 @@ internal static class Kernels
     public static void DotBlock(
         float[] a, int aRow0, int aRows, float[] b, int bRow0, int bRows, int dim, Span<float> result)
     {
+        // The kernel reads through unchecked references: check the whole block once.
+        if (aRow0 < 0 || aRows < 0 || bRow0 < 0 || bRows < 0 || dim < 0
+            || (long)(aRow0 + aRows) * dim > a.Length || (long)(bRow0 + bRows) * dim > b.Length || (long)aRows * bRows > result.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(aRows), "The block lies outside the matrices or the result.");
+        }
+
         if (!Vector256.IsHardwareAccelerated || dim < 8)
         {
             for (var i = 0; i < aRows; i++)
