@@ -73,6 +73,8 @@ internal static class EmbedBench
         Console.WriteLine();
         Console.WriteLine($"ratio Qianru / package: {packageBest / qianruBest:F2}x");
         Console.WriteLine($"same vectors: min cosine {cosines.Min():F6}, mean {cosines.Average():F6} over {cosines.Length} sentences");
+        var worst = Array.IndexOf(cosines, cosines.Min());
+        Console.WriteLine($"least similar: cosine {cosines[worst]:F4} on \"{sentences[worst][..Math.Min(100, sentences[worst].Length)]}\" ({cosines.Count(c => c < 0.9999)} sentences below 0.9999)");
         Console.WriteLine($"tokens: {tokens} ({(double)tokens / sentences.Length:F1} per sentence incl. [CLS]/[SEP])");
         Console.WriteLine($"FLOPs: {achieved / 1e9:F1} GFLOP/s achieved (21.5 MFLOP/token) vs {peak / 1e9:F1} GFLOP/s measured FMA peak = {100 * achieved / peak:F0}%");
         return 0;
