@@ -17,7 +17,7 @@ internal sealed class ClusterOutcome
     /// <summary>Mean silhouette of the clustered (non-noise) rows, or null when it is not defined.</summary>
     public double? Silhouette { get; init; }
 
-    /// <summary>Why <see cref="Silhouette"/> is null, for the summary.</summary>
+    /// <summary>Why <see cref="Silhouette"/> is null, or how it was computed (a sample), for the summary.</summary>
     public string? SilhouetteNote { get; init; }
 
     public required string SilhouetteMetric { get; init; }

@@ -24,7 +24,7 @@ internal static class ClusterOutput
 
         writer.WriteLine();
         var silhouette = outcome.Silhouette is { } s
-            ? $"{s.ToString("F4", CultureInfo.InvariantCulture)} ({outcome.SilhouetteMetric}, noise excluded)"
+            ? $"{s.ToString("F4", CultureInfo.InvariantCulture)} ({outcome.SilhouetteMetric}, noise excluded{(outcome.SilhouetteNote is null ? "" : ", " + outcome.SilhouetteNote)})"
             : $"n/a ({outcome.SilhouetteNote})";
         writer.WriteLine($"{outcome.Algorithm}: {outcome.ClusterCount} clusters, {outcome.NoiseCount} noise, silhouette {silhouette}");
     }

@@ -9,8 +9,8 @@ namespace Qianru.Cli.Commands;
 /// <summary><c>qianru cluster</c>: KMeans, DBSCAN or community detection over texts (embedded) or vector files.</summary>
 internal sealed class ClusterCommand : ICliCommand
 {
-    /// <summary>Above this many rows the silhouette (n² distances) is skipped.</summary>
-    internal const int SilhouetteMaxRows = 10_000;
+    /// <summary>Above this many clustered rows the silhouette (n² distances) is computed on a seeded random sample of this size.</summary>
+    internal const int SilhouetteMaxRows = 5_000;
 
     public Command Build(CliContext context)
     {
@@ -234,11 +234,20 @@ internal sealed class ClusterCommand : ICliCommand
             return (null, $"needs 2 to n-1 clusters among the {kept.Length} clustered rows");
         }
 
+        string? note = null;
         if (kept.Length > SilhouetteMaxRows)
         {
-            return (null, $"skipped above {SilhouetteMaxRows} rows");
+            // As scikit-learn's silhouette_score(sample_size=…, random_state=0): a reproducible random subset.
+            var random = new Random(0);
+            kept = kept.OrderBy(_ => random.Next()).Take(SilhouetteMaxRows).Order().ToArray();
+            if (kept.Select(i => labels[i]).Distinct().Count() < 2)
+            {
+                return (null, $"the sample of {SilhouetteMaxRows} rows holds one cluster");
+            }
+
+            note = $"sample of {SilhouetteMaxRows} rows";
         }
 
-        return (ClusterMetrics.Silhouette(kept.Select(i => rows[i]).ToArray(), kept.Select(i => labels[i]).ToArray(), metric), null);
+        return (ClusterMetrics.Silhouette(kept.Select(i => rows[i]).ToArray(), kept.Select(i => labels[i]).ToArray(), metric), note);
     }
 }

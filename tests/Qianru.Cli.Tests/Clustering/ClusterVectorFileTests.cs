@@ -51,6 +51,22 @@ public sealed class ClusterVectorFileTests : IDisposable
     }
 
     [Fact]
+    public void Silhouette_of_many_rows_is_computed_on_a_sample_close_to_the_full_value()
+    {
+        var random = new Random(21);
+        var rows = Enumerable.Range(0, 6000).Select(i => new[] { (float)(i % 3 * 2 + random.NextDouble()), (float)random.NextDouble() }).ToArray();
+        var file = Path.Combine(_folder, "many.npy");
+        VectorFile.Write(file, rows);
+        var (exit, output, error) = ClusterCli.Run("cluster", "--vectors", file, "--algorithm", "kmeans", "--k", "3", "--random-state", "0");
+        Assert.True(exit == 0, error);
+        var summary = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.EndsWith("(euclidean, noise excluded, sample of 5000 rows)", summary.TrimEnd());
+        var sampled = double.Parse(summary.Split("silhouette ")[1].Split(' ')[0], CultureInfo.InvariantCulture);
+        var full = ClusterMetrics.Silhouette(rows, KMeans.Fit(rows, new KMeansOptions { Clusters = 3, RandomState = 0 }).Labels);
+        Assert.Equal(full, sampled, 0.02);
+    }
+
+    [Fact]
     public void Texts_given_with_vectors_label_the_rows()
     {
         var file = Path.Combine(_folder, "v.csv");
