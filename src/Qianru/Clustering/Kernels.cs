@@ -282,7 +282,24 @@ internal static class Kernels
     /// <summary>Adds a float row into a double accumulator.</summary>
     public static void AddTo(ReadOnlySpan<float> x, Span<double> sum)
     {
+        if (sum.Length < x.Length)
+        {
+            throw new ArgumentException("The accumulator is shorter than the row.", nameof(sum));
+        }
+
         var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref var xr = ref MemoryMarshal.GetReference(x);
+            ref var sr = ref MemoryMarshal.GetReference(sum);
+            for (; i + 16 <= x.Length; i += 16)
+            {
+                var (lo, hi) = Vector512.Widen(Vector512.LoadUnsafe(ref xr, (nuint)i));
+                (Vector512.LoadUnsafe(ref sr, (nuint)i) + lo).StoreUnsafe(ref sr, (nuint)i);
+                (Vector512.LoadUnsafe(ref sr, (nuint)(i + 8)) + hi).StoreUnsafe(ref sr, (nuint)(i + 8));
+            }
+        }
+
         if (Vector256.IsHardwareAccelerated)
         {
             ref var xr = ref MemoryMarshal.GetReference(x);
