@@ -218,10 +218,17 @@ public static class KMeans
         var centres = new double[k * d];
         var first = random.Next(n);
         Copy(s.X.Row(first), centres.AsSpan(0, d));
-        var closest = s.SquaredDistancesTo([first])[0];
+        var closest = new double[n];
+        s.SquaredDistancesTo([first], [closest]);
         var potential = Sum(closest);
         var cumulative = new double[n];
         var candidates = new int[trials];
+        var distances = new double[trials][];
+        for (var t = 0; t < trials; t++)
+        {
+            distances[t] = new double[n];
+        }
+
         for (var c = 1; c < k; c++)
         {
             var running = 0.0;
@@ -239,7 +246,7 @@ public static class KMeans
                 candidates[t] = Math.Min(index, n - 1);
             }
 
-            var distances = s.SquaredDistancesTo(candidates);
+            s.SquaredDistancesTo(candidates, distances);
             var bestTrial = 0;
             var bestPotential = double.PositiveInfinity;
             for (var t = 0; t < trials; t++)
@@ -259,7 +266,7 @@ public static class KMeans
             }
 
             potential = bestPotential;
-            closest = distances[bestTrial];
+            (closest, distances[bestTrial]) = (distances[bestTrial], closest);
             Copy(s.X.Row(candidates[bestTrial]), centres.AsSpan(c * d, d));
         }
 
@@ -301,6 +308,7 @@ public static class KMeans
         private readonly int _chunkSize;
         private readonly int _chunks;
         private readonly int? _parallelism;
+        private readonly double[]?[] _partialSums;
 
         public State(RowMatrix x, int k, int? parallelism)
         {
@@ -314,6 +322,7 @@ public static class KMeans
             var maxChunks = (int)Math.Clamp(256L * 1024 * 1024 / Math.Max(1L, (long)k * x.Columns * 8), 1, 64);
             _chunkSize = Math.Max(ParallelChunks.ChunkSize(x.Rows, 256), (x.Rows + maxChunks - 1) / maxChunks);
             _chunks = ParallelChunks.Count(x.Rows, _chunkSize);
+            _partialSums = new double[_chunks][];
         }
 
         public RowMatrix X { get; }
@@ -338,12 +347,19 @@ public static class KMeans
                 maxNorm = Math.Max(maxNorm, centreNorms[j]);
             }
 
-            var partialSums = updateCentres ? new double[_chunks][] : null;
+            var partialSums = updateCentres ? _partialSums : null;
             var partialCounts = new int[_chunks][];
             ParallelChunks.For(X.Rows, _chunkSize, (chunk, start, end) =>
             {
                 var dots = new float[BlockRows * k];
-                var sums = updateCentres ? new double[k * d] : null;
+                double[]? sums = null;
+                if (updateCentres)
+                {
+                    // Reused across iterations: no large-object-heap churn per Lloyd step.
+                    sums = _partialSums[chunk] ??= new double[k * d];
+                    Array.Clear(sums);
+                }
+
                 var chunkCounts = new int[k];
                 for (var i0 = start; i0 < end; i0 += BlockRows)
                 {
@@ -360,11 +376,6 @@ public static class KMeans
                             Kernels.AddTo(X.Row(i), sums.AsSpan(label * d, d));
                         }
                     }
-                }
-
-                if (partialSums is not null)
-                {
-                    partialSums[chunk] = sums!;
                 }
 
                 partialCounts[chunk] = chunkCounts;
@@ -387,10 +398,7 @@ public static class KMeans
             var total = new double[k * d];
             foreach (var p in partialSums)
             {
-                for (var t = 0; t < total.Length; t++)
-                {
-                    total[t] += p[t];
-                }
+                System.Numerics.Tensors.TensorPrimitives.Add(total, p!, total);
             }
 
             return total;
@@ -456,20 +464,14 @@ public static class KMeans
             return Sum(partial);
         }
 
-        /// <summary>Squared euclidean distances from the given rows to every row (float32 dot products, clamped at 0).</summary>
-        public double[][] SquaredDistancesTo(int[] rowsOfX)
+        /// <summary>Writes into result[t] the squared euclidean distances from row rowsOfX[t] to every row (float32 dot products, clamped at 0).</summary>
+        public void SquaredDistancesTo(int[] rowsOfX, double[][] result)
         {
             int d = X.Columns, m = rowsOfX.Length;
             var picked = new float[m * d];
             for (var t = 0; t < m; t++)
             {
                 X.Row(rowsOfX[t]).CopyTo(picked.AsSpan(t * d, d));
-            }
-
-            var result = new double[m][];
-            for (var t = 0; t < m; t++)
-            {
-                result[t] = new double[X.Rows];
             }
 
             ParallelChunks.For(X.Rows, _chunkSize, (_, start, end) =>
@@ -490,7 +492,6 @@ public static class KMeans
                     }
                 }
             }, _parallelism);
-            return result;
         }
     }
 }
