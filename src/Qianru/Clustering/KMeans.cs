@@ -76,10 +76,22 @@ public static class KMeans
         }
 
         var d = x.Columns;
-        var mean = new double[d];
-        for (var i = 0; i < x.Rows; i++)
+        var chunk = ParallelChunks.ChunkSize(x.Rows, 4096);
+        var partialMeans = new double[ParallelChunks.Count(x.Rows, chunk)][];
+        ParallelChunks.For(x.Rows, chunk, (c, start, end) =>
         {
-            Kernels.AddTo(x.Row(i), mean);
+            var sum = new double[d];
+            for (var i = start; i < end; i++)
+            {
+                Kernels.AddTo(x.Row(i), sum);
+            }
+
+            partialMeans[c] = sum;
+        });
+        var mean = new double[d];
+        foreach (var p in partialMeans)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(mean, p, mean);
         }
 
         for (var j = 0; j < d; j++)
@@ -87,12 +99,18 @@ public static class KMeans
             mean[j] /= x.Rows;
         }
 
-        var variance = 0.0;
-        for (var i = 0; i < x.Rows; i++)
+        var partialVariances = new double[partialMeans.Length];
+        ParallelChunks.For(x.Rows, chunk, (c, start, end) =>
         {
-            variance += Kernels.SquaredDistance(x.Row(i), mean);
-        }
+            var sum = 0.0;
+            for (var i = start; i < end; i++)
+            {
+                sum += Kernels.SquaredDistance(x.Row(i), mean);
+            }
 
+            partialVariances[c] = sum;
+        });
+        var variance = Sum(partialVariances);
         return variance / x.Rows / d * tol;
     }
 

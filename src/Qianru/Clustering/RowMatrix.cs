@@ -43,6 +43,7 @@ internal sealed class RowMatrix
         }
 
         var rows = vectors.Count;
+        float[]? zeros = null;
         var data = new float[checked((long)rows * columns) is var total && total <= Array.MaxLength ? (int)total
             : throw new ArgumentException($"{what}: {rows} x {columns} values is more than one array can hold.", nameof(vectors))];
         for (var i = 0; i < rows; i++)
@@ -55,14 +56,14 @@ internal sealed class RowMatrix
                     nameof(vectors));
             }
 
-            for (var j = 0; j < columns; j++)
+            // 0 · v is 0 for every finite v and NaN for NaN or ±∞: one SIMD pass finds a bad row.
+            zeros ??= new float[columns];
+            if (float.IsNaN(System.Numerics.Tensors.TensorPrimitives.Dot(row, zeros)))
             {
-                if (!float.IsFinite(row[j]))
-                {
-                    throw new ArgumentException(
-                        $"{what}: row {i}, column {j} is {row[j]}; only finite numbers are allowed (no NaN or infinity).",
-                        nameof(vectors));
-                }
+                var j = Array.FindIndex(row, v => !float.IsFinite(v));
+                throw new ArgumentException(
+                    $"{what}: row {i}, column {j} is {row[j]}; only finite numbers are allowed (no NaN or infinity).",
+                    nameof(vectors));
             }
 
             row.CopyTo(data, i * columns);
