@@ -73,7 +73,7 @@ internal static class BertTextSplitter
 
         if (options.ShouldStripAccents)
         {
-            s = s.Normalize(NormalizationForm.FormD);
+            s = Decompose(s);
         }
 
         if (!options.ShouldStripAccents && !options.Lowercase)
@@ -84,7 +84,7 @@ internal static class BertTextSplitter
         sb.Clear();
         foreach (var r in s.EnumerateRunes())
         {
-            if (options.ShouldStripAccents && Rune.GetUnicodeCategory(r) == UnicodeCategory.NonSpacingMark)
+            if (options.ShouldStripAccents && BertUnicode.Category(r) == UnicodeCategory.NonSpacingMark)
             {
                 continue;
             }
@@ -105,6 +105,40 @@ internal static class BertTextSplitter
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// NFD. .NET refuses to normalize a string with unassigned code points or noncharacters, which Hugging Face keeps
+    /// (as [UNK]); such a code point has combining class 0 and decomposes to itself, so the text is normalized in the
+    /// pieces between them.
+    /// </summary>
+    private static string Decompose(string s)
+    {
+        try
+        {
+            return s.Normalize(NormalizationForm.FormD);
+        }
+        catch (ArgumentException)
+        {
+            var sb = new StringBuilder(s.Length + 16);
+            var start = 0;
+            var i = 0;
+            while (i < s.Length)
+            {
+                Rune.DecodeFromUtf16(s.AsSpan(i), out var r, out var used);
+                if (Rune.GetUnicodeCategory(r) == UnicodeCategory.OtherNotAssigned)
+                {
+                    sb.Append(s.AsSpan(start, i - start).ToString().Normalize(NormalizationForm.FormD));
+                    sb.Append(s, i, used);
+                    start = i + used;
+                }
+
+                i += used;
+            }
+
+            sb.Append(s.AsSpan(start).ToString().Normalize(NormalizationForm.FormD));
+            return sb.ToString();
+        }
     }
 
     private static void Flush(StringBuilder word, List<string> words)
