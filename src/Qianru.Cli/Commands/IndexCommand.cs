@@ -25,12 +25,18 @@ internal sealed class IndexCommand : ICliCommand
     private static Command BuildCreate(CliContext context)
     {
         var db = DbArgument();
-        var model = ModelOption("Embedded model id (minilm, arctic-xs) or model folder (default: minilm)");
-        var command = new Command("create", "Create an empty collection for a model") { db, model };
+        var model = new ModelOptions();
+        var command = new Command("create", "Create an empty collection for a model") { db };
+        model.AddTo(command);
         command.SetAction(parse =>
         {
             var path = context.ResolvePath(parse.GetValue(db)!);
-            using var embedder = SentenceEmbedder.Create(parse.GetValue(model));
+            if (File.Exists(path))
+            {
+                throw new QianruException($"{path} already exists; add to it with 'qianru index add', or choose another file");
+            }
+
+            using var embedder = model.Load(parse, context);
             using var collection = VectorCollection.Create(path, new CollectionInfo(embedder.Model.Id, embedder.Model.Dimensions, embedder.Model.Normalize));
             context.Out.WriteLine($"created {path}: model {collection.Info.ModelId}, {collection.Info.Dimensions} dimensions, {(collection.Info.Normalized ? "normalized" : "not normalized")}");
             return ExitCodes.Success;
@@ -56,8 +62,12 @@ internal sealed class IndexCommand : ICliCommand
             var inputPath = parse.GetValue(input)!;
             var items = CollectionInput.Read(inputPath == "-" ? "-" : context.ResolvePath(inputPath), inputPath == "-" ? context.OpenIn() : null);
             using var embedder = SentenceEmbedder.Create(parse.GetValue(model) ?? collection.Info.ModelId);
-            var progress = new ProgressBar(context.Error, items.Count, context.ErrorIsTerminal);
-            var result = await collection.AddAsync(items, embedder, parse.GetValue(batchSize), progress, cancellationToken);
+            CollectionAddResult result;
+            using (var progress = ProgressBar.Start(context, items.Count))
+            {
+                result = await collection.AddAsync(items, embedder, parse.GetValue(batchSize), progress, cancellationToken);
+            }
+
             context.Out.WriteLine($"added {result.Added}, skipped {result.Skipped} already present; {collection.Count} items in {collection.Path}");
             return ExitCodes.Success;
         });
