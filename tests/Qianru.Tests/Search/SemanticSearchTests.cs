@@ -109,3 +109,23 @@ public sealed class SemanticSearchTests
         }
     }
 }
+
+public sealed class SemanticSearchMemoryTests
+{
+    [Fact]
+    public void Memory_stays_bounded_no_query_by_corpus_score_matrix()
+    {
+        var random = new Random(8);
+        var corpus = Qianru.Tests.Similarity.NaiveMetrics.RandomVectors(random, 200_000, 16);
+        var queries = Qianru.Tests.Similarity.NaiveMetrics.RandomVectors(random, 100, 16);
+        var options = new SemanticSearchOptions { TopK = 10, ChunkSize = 1024 };
+        SemanticSearch.Search(queries[..2], corpus[..5000], options); // warm-up (JIT)
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var hits = SemanticSearch.Search(queries, corpus, options);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.Equal(100, hits.Length);
+        // A score matrix would be 100 × 200,000 × 4 bytes = 80 MB; the search needs the norms (0.8 MB) and per-thread
+        // heaps and tiles.
+        Assert.True(allocated < 8_000_000, $"allocated {allocated:N0} bytes");
+    }
+}
