@@ -176,8 +176,8 @@ public sealed class HnswIndex : IDisposable
         return hits;
     }
 
-    /// <summary>Searches many queries in parallel on all cores.</summary>
-    public SearchHit[][] Search(IReadOnlyList<float[]> queries, int k)
+    /// <summary>Searches many queries in parallel (on all cores unless <paramref name="maxDegreeOfParallelism"/> limits it).</summary>
+    public SearchHit[][] Search(IReadOnlyList<float[]> queries, int k, int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(queries);
         if (_efSearch < k)
@@ -186,7 +186,7 @@ public sealed class HnswIndex : IDisposable
         }
 
         var results = new SearchHit[queries.Count][];
-        Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = Threads }, q => results[q] = Search(queries[q], k));
+        Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism is > 0 and < int.MaxValue ? Math.Min(maxDegreeOfParallelism, Threads) : Threads }, q => results[q] = Search(queries[q], k));
         return results;
     }
 
