@@ -114,6 +114,13 @@ public sealed class SemanticSearchTests
     }
 }
 
+/// <summary>Runs alone: GC.GetTotalAllocatedBytes counts every thread, so no other test may run meanwhile.</summary>
+[CollectionDefinition(nameof(SemanticSearchMemoryTests), DisableParallelization = true)]
+public sealed class SemanticSearchMemoryCollection
+{
+}
+
+[Collection(nameof(SemanticSearchMemoryTests))]
 public sealed class SemanticSearchMemoryTests
 {
     [Fact]
