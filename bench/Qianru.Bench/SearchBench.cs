@@ -77,6 +77,24 @@ internal static class SearchBench
             qianruHnsw.Add((ef, Recall.AtK(exact, hits), queries.Length / best, queries.Length / best1));
         }
 
+        // Quantized corpora (no peer): recall against exact and speed, with and without float rescoring.
+        var quantized = new List<(string Name, double Recall, double Qps, long Bytes)>();
+        foreach (var (kind, rescore) in new[] { (QuantizationKind.Int8, 0), (QuantizationKind.Int8, 40), (QuantizationKind.Binary, 0), (QuantizationKind.Binary, 100) })
+        {
+            var index = QuantizedIndex.Build(corpus, kind);
+            index.Search(queries, K, SimilarityMetric.Dot, rescore);
+            var best = double.MaxValue;
+            SearchHit[][] hits = [];
+            for (var r = 0; r < 5; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                hits = index.Search(queries, K, SimilarityMetric.Dot, rescore);
+                best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            }
+
+            quantized.Add(($"{kind.ToString().ToLowerInvariant()}, rescore {rescore}", Recall.AtK(exact, hits), queries.Length / best, index.QuantizedBytes));
+        }
+
         // Peers in the same run.
         var script = Path.Combine(dir, "peers.py");
         File.WriteAllText(script, PeerScript);
@@ -121,6 +139,17 @@ internal static class SearchBench
             var (ef, recall, qps, qps1) = qianruHnsw[i];
             var h = peerRows[i];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {ef} | {recall:F3} | {qps:F0} | {h.GetProperty("recall").GetDouble():F3} | {h.GetProperty("qps").GetDouble():F0} | {qps1:F0} | {h.GetProperty("qps1").GetDouble():F0} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"## Quantized exact search (recall@{K} against float exact search; best of 5)");
+        Console.WriteLine();
+        Console.WriteLine("| corpus | recall@10 | queries/s | corpus bytes |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| float32 (exact) | 1.000 | {querySize / qianruMs * 1000:F0} | {(long)corpusSize * dims * 4} |"));
+        foreach (var (name, recall, qps, bytes) in quantized)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {recall:F3} | {qps:F0} | {bytes} |"));
         }
 
         Directory.Delete(dir, recursive: true);
