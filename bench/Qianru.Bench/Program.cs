@@ -9,6 +9,7 @@ internal static class Program
         // One line per benchmark: ["name"] = args => SomeBench.Run(args),
         ["cluster"] = args => ClusterBench.Run(args),
         ["embed"] = EmbedBench.Run,
+        ["search"] = SearchBench.Run,
     };
 
     public static int Main(string[] args)

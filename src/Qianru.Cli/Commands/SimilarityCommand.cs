@@ -20,7 +20,7 @@ internal sealed class SimilarityCommand : ICliCommand
             Description = "cosine, euclidean, dot, manhattan or all; comma-separated or repeated (default: cosine,euclidean)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var modelOption = new Option<string?>("--model") { Description = "Embedded model id (minilm, arctic-xs) or model folder (default: minilm)" };
+        var model = new ModelOptions();
         var formatOption = new Option<string>("--format") { Description = "table, jsonl or json", DefaultValueFactory = _ => "table" };
         formatOption.AcceptOnlyFromAmong("table", "jsonl", "json");
 
@@ -29,7 +29,7 @@ internal sealed class SimilarityCommand : ICliCommand
         command.Arguments.Add(docsArgument);
         command.Options.Add(docsFileOption);
         command.Options.Add(metricOption);
-        command.Options.Add(modelOption);
+        model.AddTo(command);
         command.Options.Add(formatOption);
         command.SetAction((parse, cancellationToken) =>
         {
@@ -52,7 +52,7 @@ internal sealed class SimilarityCommand : ICliCommand
             }
 
             var metrics = MetricList.Parse(parse.GetValue(metricOption) ?? []);
-            using var embedder = SentenceEmbedder.Create(parse.GetValue(modelOption));
+            using var embedder = model.Load(parse, context);
             var queryVector = embedder.EmbedQuery(query);
             var docVectors = embedder.EmbedDocuments(docs);
             var scores = metrics.Select(m => VectorSimilarity.Compute(m, queryVector, docVectors)).ToArray();

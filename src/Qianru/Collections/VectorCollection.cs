@@ -571,7 +571,13 @@ public sealed class VectorCollection : IDisposable
         try
         {
             connection.Open();
-            Execute(connection, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+            // WAL is recorded in the file at creation; setting it on every open would take a lock that stalls a writer.
+            Execute(connection, null, "PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;");
+            if (mode == SqliteOpenMode.ReadWriteCreate)
+            {
+                Execute(connection, null, "PRAGMA journal_mode=WAL;");
+            }
+
             return connection;
         }
         catch (SqliteException e)

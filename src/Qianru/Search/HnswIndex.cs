@@ -16,12 +16,17 @@ namespace Qianru.Search;
 /// </remarks>
 public sealed class HnswIndex : IDisposable
 {
+    private static readonly int Threads = Environment.ProcessorCount;
     private readonly USearchIndex _index;
+
+    // USearch keeps one search context per reserved thread; more concurrent searches than that fail.
+    private readonly SemaphoreSlim _searchSlots = new(Threads, Threads);
     private int _efSearch;
 
     private HnswIndex(USearchIndex index, int dimensions, SimilarityMetric metric, int efSearch)
     {
         _index = index;
+        USearchNative.Reserve(index, (int)Math.Max(index.Size(), 1), Threads);
         Dimensions = dimensions;
         Metric = metric;
         EfSearch = efSearch;
@@ -129,9 +134,8 @@ public sealed class HnswIndex : IDisposable
             }
         }
 
-        var threads = Environment.ProcessorCount;
-        USearchNative.Reserve(_index, Count + keys.Count, threads);
-        Parallel.For(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i => _index.Add((ulong)keys[i], vectors[i]));
+        USearchNative.Reserve(_index, Count + keys.Count, Threads);
+        Parallel.For(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = Threads }, i => _index.Add((ulong)keys[i], vectors[i]));
     }
 
     /// <summary>Removes the vector under <paramref name="key"/>; false when there is none.</summary>
@@ -150,7 +154,19 @@ public sealed class HnswIndex : IDisposable
             throw new ArgumentException($"the query has {query.Length} dimensions but the index has {Dimensions}", nameof(query));
         }
 
-        var found = _index.Search(query, k, out ulong[] keys, out float[] distances);
+        int found;
+        ulong[] keys;
+        float[] distances;
+        _searchSlots.Wait();
+        try
+        {
+            found = _index.Search(query, k, out keys, out distances);
+        }
+        finally
+        {
+            _searchSlots.Release();
+        }
+
         var hits = new SearchHit[found];
         for (var i = 0; i < found; i++)
         {
@@ -160,8 +176,8 @@ public sealed class HnswIndex : IDisposable
         return hits;
     }
 
-    /// <summary>Searches many queries in parallel on all cores.</summary>
-    public SearchHit[][] Search(IReadOnlyList<float[]> queries, int k)
+    /// <summary>Searches many queries in parallel (on all cores unless <paramref name="maxDegreeOfParallelism"/> limits it).</summary>
+    public SearchHit[][] Search(IReadOnlyList<float[]> queries, int k, int maxDegreeOfParallelism = -1)
     {
         ArgumentNullException.ThrowIfNull(queries);
         if (_efSearch < k)
@@ -170,7 +186,7 @@ public sealed class HnswIndex : IDisposable
         }
 
         var results = new SearchHit[queries.Count][];
-        Parallel.For(0, queries.Count, q => results[q] = Search(queries[q], k));
+        Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism is > 0 and < int.MaxValue ? Math.Min(maxDegreeOfParallelism, Threads) : Threads }, q => results[q] = Search(queries[q], k));
         return results;
     }
 
@@ -182,7 +198,11 @@ public sealed class HnswIndex : IDisposable
     }
 
     /// <summary>Frees the native index.</summary>
-    public void Dispose() => _index.Dispose();
+    public void Dispose()
+    {
+        _index.Dispose();
+        _searchSlots.Dispose();
+    }
 
     private static MetricKind ToKind(SimilarityMetric metric) => metric switch
     {

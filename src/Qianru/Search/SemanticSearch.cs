@@ -21,7 +21,7 @@ namespace Qianru.Search;
 /// </remarks>
 public static class SemanticSearch
 {
-    private const int QueryBlock = 16;
+    private const int QueryBlock = 24;
     private const int EuclideanExtra = 4;
 
     /// <summary>Returns, for each query, its top-k corpus hits, best first.</summary>
@@ -72,7 +72,7 @@ public static class SemanticSearch
             0,
             chunkCount,
             parallel,
-            () => new Worker(queries.Count, keep, Math.Min(chunk, corpus.Count), dims),
+            () => new Worker(queries.Count, keep, Math.Min(chunk, corpus.Count), dims, options.AllowPanelKernel && PanelKernel.IsSupported),
             (chunkIndex, _, worker) =>
             {
                 var c0 = chunkIndex * chunk;
@@ -215,9 +215,10 @@ public static class SemanticSearch
     private sealed class Worker
     {
         private readonly float[] _tile;
+        private readonly float[]? _panel;
         private readonly float[] _diff;
 
-        public Worker(int queryCount, int keep, int chunk, int dims)
+        public Worker(int queryCount, int keep, int chunk, int dims, bool panel)
         {
             Collectors = new TopKCollector[queryCount];
             for (var q = 0; q < queryCount; q++)
@@ -225,7 +226,15 @@ public static class SemanticSearch
                 Collectors[q] = new TopKCollector(keep);
             }
 
-            _tile = new float[QueryBlock * chunk];
+            if (panel)
+            {
+                _panel = new float[PanelKernel.PanelLength(chunk, dims)];
+                _tile = new float[QueryBlock * PanelKernel.PaddedRows(chunk)];
+            }
+            else
+            {
+                _tile = new float[QueryBlock * chunk];
+            }
             _diff = new float[dims];
         }
 
@@ -249,14 +258,30 @@ public static class SemanticSearch
                 return;
             }
 
+            var dims = queries[0].Length;
+            var stride = cCount;
+            if (_panel is not null)
+            {
+                PanelKernel.Pack(corpus, c0, cCount, dims, _panel);
+                stride = PanelKernel.PaddedRows(cCount);
+            }
+
             for (var q0 = 0; q0 < queries.Count; q0 += QueryBlock)
             {
                 var qCount = Math.Min(QueryBlock, queries.Count - q0);
-                DotKernel.Tile(queries, q0, qCount, corpus, c0, cCount, _tile);
+                if (_panel is not null)
+                {
+                    PanelKernel.Tile(queries, q0, qCount, _panel, stride, dims, _tile);
+                }
+                else
+                {
+                    DotKernel.Tile(queries, q0, qCount, corpus, c0, cCount, _tile);
+                }
+
                 for (var q = 0; q < qCount; q++)
                 {
                     var collector = Collectors[q0 + q];
-                    var scores = _tile.AsSpan(q * cCount, cCount);
+                    var scores = _tile.AsSpan(q * stride, cCount);
                     switch (metric)
                     {
                         case SimilarityMetric.Cosine:

@@ -46,6 +46,22 @@ public sealed class KnnCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("hnsw", 0.9)]
+    [InlineData("int8", 0.9)]
+    [InlineData("binary", 0.0)]
+    public void Approximate_indexes_report_recall_against_exact(string index, double minimum)
+    {
+        VectorFile.Write(Path.Combine(_dir, "base.npy"), Random(3, 800, 16));
+        VectorFile.Write(Path.Combine(_dir, "q.jsonl"), Random(4, 20, 16));
+        var (code, output, error) = CliRunner.Run(_dir, "knn", "--base", "base.npy", "--queries", "q.jsonl", "--index", index, "--k", "5", "--ef", "64", "--rescore", "50", "--recall");
+        Assert.True(code == 0, error);
+        Assert.Equal(20, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains($"knn: {index} cosine, 800 base × 20 queries, k=5", error);
+        var recall = double.Parse(System.Text.RegularExpressions.Regex.Match(error, @"recall@5 against exact search: ([0-9.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(recall, minimum, 1.0);
+    }
+
     [Fact]
     public void Mismatched_dimensions_and_bad_metric_are_usage_errors()
     {

@@ -51,6 +51,26 @@ public sealed class SimilarityCommandTests
     }
 
     [Fact]
+    public void Docs_file_lines_follow_the_document_arguments()
+    {
+        var dir = Directory.CreateTempSubdirectory("qianru-sim-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "docs.txt"), Docs[1] + "\n\n" + Docs[2] + "\n");
+            var (code, output, error) = CliRunner.Run(dir, "similarity", "业绩增长", Docs[0], "--docs-file", "docs.txt", "--metric", "dot", "--format", "json");
+            Assert.True(code == 0, error);
+            var results = JsonDocument.Parse(output).RootElement.GetProperty("results").EnumerateArray().ToArray();
+            Assert.Equal(Docs[..3], results.Select(r => r.GetProperty("text").GetString()));
+            Assert.All(results, r => Assert.False(r.TryGetProperty("cosine", out _)));
+            Assert.Equal(2, results[2].GetProperty("index").GetInt32());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void No_documents_or_unknown_metric_is_a_usage_error()
     {
         Assert.Equal(2, CliRunner.Run(Environment.CurrentDirectory, "similarity", "q").Code);

@@ -15,18 +15,22 @@ public sealed class SemanticSearchTests
     }
 
     [Theory]
-    [InlineData(SimilarityMetric.Cosine, 64)]
-    [InlineData(SimilarityMetric.Dot, 64)]
-    [InlineData(SimilarityMetric.Euclidean, 64)]
-    [InlineData(SimilarityMetric.Manhattan, 64)]
-    [InlineData(SimilarityMetric.Cosine, 13)]
-    [InlineData(SimilarityMetric.Euclidean, 5)]
-    public void Top_k_matches_naive_double_oracle(SimilarityMetric metric, int dims)
+    [InlineData(SimilarityMetric.Cosine, 64, true)]
+    [InlineData(SimilarityMetric.Dot, 64, true)]
+    [InlineData(SimilarityMetric.Euclidean, 64, true)]
+    [InlineData(SimilarityMetric.Manhattan, 64, true)]
+    [InlineData(SimilarityMetric.Cosine, 13, true)]
+    [InlineData(SimilarityMetric.Euclidean, 5, true)]
+    [InlineData(SimilarityMetric.Dot, 384, true)]
+    [InlineData(SimilarityMetric.Cosine, 64, false)]
+    [InlineData(SimilarityMetric.Dot, 37, false)]
+    [InlineData(SimilarityMetric.Euclidean, 5, false)]
+    public void Top_k_matches_naive_double_oracle(SimilarityMetric metric, int dims, bool panelKernel)
     {
         var random = new Random(42 + dims);
         var corpus = NaiveMetrics.RandomVectors(random, 1500, dims);
         var queries = NaiveMetrics.RandomVectors(random, 23, dims);
-        var hits = SemanticSearch.Search(queries, corpus, new SemanticSearchOptions { TopK = 10, Metric = metric, ChunkSize = 97 });
+        var hits = SemanticSearch.Search(queries, corpus, new SemanticSearchOptions { TopK = 10, Metric = metric, ChunkSize = 97, AllowPanelKernel = panelKernel });
         Assert.Equal(queries.Length, hits.Length);
         for (var q = 0; q < queries.Length; q++)
         {
@@ -57,9 +61,9 @@ public sealed class SemanticSearchTests
         var corpus = Enumerable.Range(0, 600).Select(_ => (float[])distinct[random.Next(distinct.Length)].Clone()).ToArray();
         var queries = NaiveMetrics.RandomVectors(random, 9, 19, integers: true);
         SearchHit[][]? first = null;
-        foreach (var (chunk, threads) in new[] { (1, 1), (7, -1), (64, 2), (1024, -1) })
+        foreach (var (chunk, threads, panel) in new[] { (1, 1, true), (7, -1, false), (64, 2, true), (1024, -1, true), (33, 1, false) })
         {
-            var hits = SemanticSearch.Search(queries, corpus, new SemanticSearchOptions { TopK = 25, Metric = metric, ChunkSize = chunk, MaxDegreeOfParallelism = threads });
+            var hits = SemanticSearch.Search(queries, corpus, new SemanticSearchOptions { TopK = 25, Metric = metric, ChunkSize = chunk, MaxDegreeOfParallelism = threads, AllowPanelKernel = panel });
             for (var q = 0; q < queries.Length; q++)
             {
                 var expected = Naive(metric, queries[q], corpus).Take(25).Select(h => h.Id);
@@ -107,5 +111,32 @@ public sealed class SemanticSearchTests
             Assert.Equal((expected[r].i, expected[r].j), (pairs[r].First, pairs[r].Second));
             Assert.Equal(expected[r].s, pairs[r].Score, 4);
         }
+    }
+}
+
+/// <summary>Runs alone: GC.GetTotalAllocatedBytes counts every thread, so no other test may run meanwhile.</summary>
+[CollectionDefinition(nameof(SemanticSearchMemoryTests), DisableParallelization = true)]
+public sealed class SemanticSearchMemoryCollection
+{
+}
+
+[Collection(nameof(SemanticSearchMemoryTests))]
+public sealed class SemanticSearchMemoryTests
+{
+    [Fact]
+    public void Memory_stays_bounded_no_query_by_corpus_score_matrix()
+    {
+        var random = new Random(8);
+        var corpus = Qianru.Tests.Similarity.NaiveMetrics.RandomVectors(random, 200_000, 16);
+        var queries = Qianru.Tests.Similarity.NaiveMetrics.RandomVectors(random, 100, 16);
+        var options = new SemanticSearchOptions { TopK = 10, ChunkSize = 1024 };
+        SemanticSearch.Search(queries[..2], corpus[..5000], options); // warm-up (JIT)
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var hits = SemanticSearch.Search(queries, corpus, options);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.Equal(100, hits.Length);
+        // A score matrix would be 100 × 200,000 × 4 bytes = 80 MB; the search needs the norms (0.8 MB) and per-thread
+        // heaps and tiles.
+        Assert.True(allocated < 8_000_000, $"allocated {allocated:N0} bytes");
     }
 }
