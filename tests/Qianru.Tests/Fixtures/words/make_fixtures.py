@@ -115,6 +115,28 @@ score40, sections40 = loaded.evaluate_word_analogies("questions.txt", restrict_v
 expected["evaluate_word_analogies_restrict60"] = {"score": score40, "sections": [
     {"section": s["section"], "correct": len(s["correct"]), "incorrect": len(s["incorrect"])} for s in sections40]}
 
+# SIF sentence vectors (Arora et al. 2017) with numpy on the loaded vectors. The files have no counts, so p(w) is the
+# Zipf estimate from the rank r (1-based) that Qianru uses: p = 1 / (r * H_N), H_N = sum_{k=1..N} 1/k.
+sif_sentences = [["the", "king", "ruled", "the", "kingdom", "from", "his", "palace"], ["paris", "is", "a", "city", "on", "the", "seine"],
+                 ["she", "played", "with", "a", "toy", "at", "school"], ["berlin", "streets", "and", "mayor"],
+                 ["the", "queen", "and", "her", "crown"], ["tokyo", "city", "sumida"]]
+N = len(loaded.index_to_key)
+H = sum(1.0 / k for k in range(1, N + 1))
+a = 1e-3
+def sif_raw(tokens):
+    known = [t for t in tokens if t in loaded.key_to_index]
+    v = np.zeros(loaded.vector_size, dtype=np.float64)
+    for t in known:
+        p = 1.0 / ((loaded.key_to_index[t] + 1) * H)
+        v += (a / (a + p)) * loaded[t].astype(np.float64)
+    return v / max(len(known), 1)
+emb = np.array([sif_raw(s) for s in sif_sentences])
+mean_emb = np.array([np.mean([loaded[t] for t in s if t in loaded.key_to_index], axis=0) for s in sif_sentences])
+_, _, vt = np.linalg.svd(emb, full_matrices=False)
+u = vt[0]
+sif = emb - np.outer(emb @ u, u)
+expected["sif"] = {"a": a, "sentences": sif_sentences, "mean": mean_emb.tolist(), "weighted": emb.tolist(), "sif": sif.tolist()}
+
 # Training reference: neighbours of the topical words from gensim on this corpus, for two seeds, so the test can compare
 # Qianru's overlap with gensim against gensim's own seed-to-seed overlap.
 topical = [p[0] for p in pairs] + [p[1] for p in pairs] + [c[0] for c in countries] + [c[1] for c in countries]
