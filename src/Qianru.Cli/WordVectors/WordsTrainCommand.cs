@@ -88,6 +88,11 @@ internal static class WordsTrainCommand
             using var kv = Word2VecTrainer.Train(sentences, options, progress, cancellationToken);
             bar?.Finish();
             kv.Save(outPath, format);
+            if (options.Subwords && format != WordVectorFormat.Native)
+            {
+                context.Error.WriteLine($"note: {format} keeps only the word vectors; save as .qwv to keep the subword n-grams for unseen words");
+            }
+
             context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {kv.Count} words × {kv.Dimensions} ({architecture}{(options.Subwords ? " + subwords" : "")}) in {watch.Elapsed.TotalSeconds:0.0} s, {last.WordsPerSecond:0} words/s, final loss {last.Loss:0.000}; wrote {format} to {outPath}"));
             return Task.FromResult(ExitCodes.Success);

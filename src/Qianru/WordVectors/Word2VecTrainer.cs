@@ -144,6 +144,8 @@ public static class Word2VecTrainer
         private readonly int[] _table;
         private readonly long _totalWords;
         private long _processed;
+        private long _nextJob;
+        private readonly int[] _chunks;
         private double _lossSum;
         private long _lossPairs;
         private readonly object _lossLock = new();
@@ -184,6 +186,21 @@ public static class Word2VecTrainer
             }
 
             _table = UnigramTable(corpus.Counts);
+            var chunks = new List<int> { 0 };
+            for (var sIndex = 0; sIndex + 1 < corpus.SentenceStarts.Length; sIndex++)
+            {
+                if (corpus.SentenceStarts[sIndex + 1] - corpus.SentenceStarts[chunks[^1]] >= 10000)
+                {
+                    chunks.Add(sIndex + 1);
+                }
+            }
+
+            if (chunks[^1] != corpus.SentenceStarts.Length - 1)
+            {
+                chunks.Add(corpus.SentenceStarts.Length - 1);
+            }
+
+            _chunks = [.. chunks];
             _totalWords = corpus.Tokens.LongLength * options.Epochs;
         }
 
@@ -220,7 +237,7 @@ public static class Word2VecTrainer
                 {
                     try
                     {
-                        Work(id, threads, cancellationToken);
+                        Work(id, cancellationToken);
                     }
                     catch (Exception ex)
                     {
@@ -268,24 +285,32 @@ public static class Word2VecTrainer
 
         private float Alpha(double fraction) => (float)Math.Max(_o.MinAlpha, _o.Alpha - (_o.Alpha - _o.MinAlpha) * fraction);
 
-        private void Work(int thread, int threads, CancellationToken cancellationToken)
+        private void Work(int thread, CancellationToken cancellationToken)
         {
-            var sentenceCount = _corpus.SentenceStarts.Length - 1;
-            var first = (int)((long)sentenceCount * thread / threads);
-            var last = (int)((long)sentenceCount * (thread + 1) / threads);
+            // Like gensim's job queue: threads take the next chunk of about 10,000 words in corpus order, epoch after
+            // epoch, so all threads train on neighbouring text at the same learning rate.
+            var chunks = _chunks.Length - 1;
             var random = (ulong)(_o.Seed + thread * 7919L) * 2654435761UL + 1;
             var sentence = new int[MaxSentenceLength];
             var neu1 = new float[_dim];
             var neu1e = new float[_dim];
             var hidden = new float[_dim];
-            var pending = 0L;
-            double loss = 0;
-            long pairs = 0;
-            for (var epoch = 0; epoch < _o.Epochs; epoch++)
+            while (true)
             {
-                for (var s = first; s < last; s++)
+                var job = Interlocked.Increment(ref _nextJob) - 1;
+                if (job >= (long)chunks * _o.Epochs)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
+                    break;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var chunk = (int)(job % chunks);
+                var pending = 0L;
+                double loss = 0;
+                long pairs = 0;
+                var alpha = Alpha((double)Interlocked.Read(ref _processed) / _totalWords);
+                for (var s = _chunks[chunk]; s < _chunks[chunk + 1]; s++)
+                {
                     var start = _corpus.SentenceStarts[s];
                     var end = _corpus.SentenceStarts[s + 1];
                     var length = 0;
@@ -302,7 +327,6 @@ public static class Word2VecTrainer
                     }
 
                     pending += end - start;
-                    var alpha = Alpha((double)Interlocked.Read(ref _processed) / _totalWords);
                     var words = sentence.AsSpan(0, length);
                     if (_o.Architecture == Word2VecArchitecture.SkipGram)
                     {
@@ -312,28 +336,14 @@ public static class Word2VecTrainer
                     {
                         Cbow(words, alpha, ref random, neu1, neu1e, ref loss, ref pairs);
                     }
-
-                    if (pending >= 10000)
-                    {
-                        Interlocked.Add(ref _processed, pending);
-                        pending = 0;
-                        lock (_lossLock)
-                        {
-                            _lossSum += loss;
-                            _lossPairs += pairs;
-                        }
-
-                        loss = 0;
-                        pairs = 0;
-                    }
                 }
-            }
 
-            Interlocked.Add(ref _processed, pending);
-            lock (_lossLock)
-            {
-                _lossSum += loss;
-                _lossPairs += pairs;
+                Interlocked.Add(ref _processed, pending);
+                lock (_lossLock)
+                {
+                    _lossSum += loss;
+                    _lossPairs += pairs;
+                }
             }
         }
 
@@ -470,7 +480,13 @@ public static class Word2VecTrainer
 
                 var output = _syn1.AsSpan(word * _dim, _dim);
                 var f = TensorPrimitives.Dot(input, output);
-                float sigmoid = f > MaxExp ? 1f : f < -MaxExp ? 0f : 1f / (1f + MathF.Exp(-f));
+                if (f <= -MaxExp || f >= MaxExp)
+                {
+                    // Saturated: no update, as gensim (its sigmoid table stops at ±6).
+                    continue;
+                }
+
+                var sigmoid = 1f / (1f + MathF.Exp(-f));
                 loss -= Math.Log(Math.Max(1e-7, label == 1 ? sigmoid : 1 - sigmoid));
                 var g = (label - sigmoid) * alpha;
                 TensorPrimitives.MultiplyAdd(output, g, neu1e, neu1e);

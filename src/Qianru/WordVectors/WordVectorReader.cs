@@ -78,9 +78,9 @@ internal static class WordVectorReader
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
     }
 
-    public static KeyedVectorsData ReadText(Stream stream, string name, bool hasHeader, int? limit)
+    public static KeyedVectorsData ReadText(Stream stream, string name, bool hasHeader, int? limit, int bufferSize = 1 << 20)
     {
-        var reader = new ByteLineReader(stream);
+        var reader = new ByteLineReader(stream, bufferSize);
         var dim = -1;
         long declared = -1;
         if (hasHeader)
@@ -200,9 +200,9 @@ internal static class WordVectorReader
         }
     }
 
-    public static KeyedVectorsData ReadBinary(Stream stream, string name, int? limit)
+    public static KeyedVectorsData ReadBinary(Stream stream, string name, int? limit, int bufferSize = 1 << 20)
     {
-        var reader = new ByteLineReader(stream);
+        var reader = new ByteLineReader(stream, bufferSize);
         if (!reader.TryReadLine(out var header) || !TryParseHeader(header, out var declared, out var dim))
         {
             throw new InvalidDataException($"{name}: the word2vec binary file must start with the header line \"count dim\", got '{Preview(header)}'");

@@ -156,3 +156,29 @@ public sealed class WordVectorFilesTests : IDisposable
         Assert.All(naive.Zip(actual), p => Assert.Equal(p.First.Score, p.Second.Score, 1e-5));
     }
 }
+
+/// <summary>The streaming reader with tiny buffers, so every row crosses buffer refills.</summary>
+public sealed class StreamingReaderTests
+{
+    [Theory]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(1000)]
+    public void TinyBuffersGiveTheSameVectors(int bufferSize)
+    {
+        using var reference = KeyedVectors.Load(GensimFixture.PathOf("vectors.txt"));
+        using (var text = File.OpenRead(GensimFixture.PathOf("vectors.txt")))
+        {
+            var data = WordVectorReader.ReadText(text, "t", hasHeader: true, limit: null, bufferSize);
+            Assert.Equal(reference.Words, data.Words);
+            Assert.Equal(Enumerable.Range(0, reference.Count).SelectMany(i => reference.GetRow(i).ToArray()), data.Vectors);
+        }
+
+        using (var binary = File.OpenRead(GensimFixture.PathOf("vectors.bin")))
+        {
+            var data = WordVectorReader.ReadBinary(binary, "b", limit: null, bufferSize);
+            Assert.Equal(reference.Words, data.Words);
+            Assert.Equal(Enumerable.Range(0, reference.Count).SelectMany(i => reference.GetRow(i).ToArray()), data.Vectors);
+        }
+    }
+}
