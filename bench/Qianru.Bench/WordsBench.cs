@@ -25,17 +25,19 @@ internal static class WordsBench
         Console.WriteLine($"corpus: {words:N0} tokens in {lines:N0} lines (KJV from `bible`, then GCIDE definitions), lower-cased words");
 
         const int dim = 100, window = 5, neg = 5, minCount = 5, epochs = 5;
-        var results = new List<(string Name, double Seconds, double WordsPerSecond, string Vectors)>();
+        var results = new List<(string Name, double Seconds, double WordsPerSecond, double CpuSeconds, string Vectors)>();
 
         // Qianru
         var sentences = File.ReadLines(corpus).Select(l => (IReadOnlyList<string>)l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         using (var kv = Word2VecTrainer.Train(sentences, new Word2VecOptions { Dimensions = dim, Window = window, Negative = neg, MinCount = minCount, Epochs = epochs, Threads = threads, Sample = 1e-3 }))
         {
             var seconds = watch.Elapsed.TotalSeconds;
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             var path = Path.Combine(work, "qianru.vec");
             kv.Save(path, WordVectorFormat.Word2VecText);
-            results.Add(("Qianru", seconds, (double)words * epochs / seconds, path));
+            results.Add(("Qianru", seconds, (double)words * epochs / seconds, cpu, path));
         }
 
         // gensim
@@ -44,9 +46,9 @@ internal static class WordsBench
             import sys, time, gensim
             from gensim.models import Word2Vec
             from gensim.models.word2vec import LineSentence
-            t = time.time()
+            t = time.time(); c = time.process_time()
             m = Word2Vec(LineSentence(sys.argv[1]), vector_size={{dim}}, window={{window}}, negative={{neg}}, min_count={{minCount}}, epochs={{epochs}}, sg=1, sample=1e-3, workers={{threads}}, seed=int(sys.argv[3]))
-            print(time.time() - t)
+            print(time.time() - t, time.process_time() - c)
             m.wv.save_word2vec_format(sys.argv[2])
             print(gensim.__version__)
             """.Replace("            ", ""));
@@ -54,8 +56,10 @@ internal static class WordsBench
         {
             var path = Path.Combine(work, $"gensim{seed}.vec");
             var output = RunProcess("/usr/bin/python3", $"{gensimScript} {corpus} {path} {seed}");
-            var seconds = double.Parse(output.Split('\n')[0], CultureInfo.InvariantCulture);
-            results.Add(($"gensim {output.Split('\n')[1].Trim()} (seed {seed})", seconds, (double)words * epochs / seconds, path));
+            var times = output.Split('\n')[0].Split(' ');
+            var seconds = double.Parse(times[0], CultureInfo.InvariantCulture);
+            var cpu = double.Parse(times[1], CultureInfo.InvariantCulture);
+            results.Add(($"gensim {output.Split('\n')[1].Trim()} (seed {seed})", seconds, (double)words * epochs / seconds, cpu, path));
         }
 
         // fastText CLI, word2vec mode (no subwords), same parameters.
@@ -63,9 +67,10 @@ internal static class WordsBench
         {
             var prefix = Path.Combine(work, "fasttext");
             watch.Restart();
-            RunProcess("/usr/bin/fasttext", $"skipgram -input {corpus} -output {prefix} -dim {dim} -ws {window} -neg {neg} -minCount {minCount} -epoch {epochs} -thread {threads} -t 1e-3 -lr 0.025 -minn 0 -maxn 0 -verbose 0");
+            var cpuOutput = RunProcess("/usr/bin/time", $"-f \"%U %S\" -o {prefix}.time /usr/bin/fasttext skipgram -input {corpus} -output {prefix} -dim {dim} -ws {window} -neg {neg} -minCount {minCount} -epoch {epochs} -thread {threads} -t 1e-3 -lr 0.025 -minn 0 -maxn 0 -verbose 0");
             var seconds = watch.Elapsed.TotalSeconds;
-            results.Add(("fastText CLI (-maxn 0)", seconds, (double)words * epochs / seconds, prefix + ".vec"));
+            var cpu = File.ReadAllText(prefix + ".time").Trim().Split(' ').Sum(x => double.Parse(x, CultureInfo.InvariantCulture));
+            results.Add(("fastText CLI (-maxn 0)", seconds, (double)words * epochs / seconds, cpu, prefix + ".vec"));
         }
 
         // Neighbour quality: top-10 overlap with each gensim run over the 200 commonest words after the 50 commonest;
@@ -75,8 +80,8 @@ internal static class WordsBench
         var probes = reference.Words.Skip(50).Take(200).ToArray();
         var neighbours = gensimRuns.Select(g => probes.ToDictionary(w => w, w => g.Vectors.MostSimilar(w, 10).Select(s => s.Word).ToHashSet())).ToList();
         Console.WriteLine();
-        Console.WriteLine($"| trainer | seconds | words/s | top-10 neighbour overlap with gensim |");
-        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine($"| trainer | wall s | words/s (wall) | CPU s | words per CPU-second | top-10 neighbour overlap with gensim |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             using var kv = KeyedVectors.Load(r.Vectors);
@@ -91,7 +96,7 @@ internal static class WordsBench
                 overlaps.Add(probes.Where(kv.Contains).Average(w => kv.MostSimilar(w, 10).Count(s => neighbours[g][w].Contains(s.Word)) / 10.0));
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Name} | {r.Seconds:0.0} | {r.WordsPerSecond:N0} | {overlaps.Average():0.000} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Name} | {r.Seconds:0.0} | {r.WordsPerSecond:N0} | {r.CpuSeconds:0.0} | {(double)words * epochs / r.CpuSeconds:N0} | {overlaps.Average():0.000} |"));
         }
 
         Console.WriteLine();

@@ -17,6 +17,20 @@ public static class Word2VecTrainer
 {
     private const int MaxSentenceLength = 10000;
     private const float MaxExp = 6f;
+    private const int TableSize = 1000;
+    private static readonly float[] SigmoidTable = Table(x => 1 / (1 + Math.Exp(-x)));
+    private static readonly float[] LogSigmoidTable = Table(x => -Math.Log(1 + Math.Exp(-x)));
+
+    private static float[] Table(Func<double, double> f)
+    {
+        var table = new float[TableSize];
+        for (var i = 0; i < TableSize; i++)
+        {
+            table[i] = (float)f((i + 0.5) / TableSize * 2 * MaxExp - MaxExp);
+        }
+
+        return table;
+    }
 
     /// <summary>Trains on <paramref name="sentences"/> (each a list of tokens) and returns the word vectors, commonest word first.</summary>
     public static KeyedVectors Train(IEnumerable<IReadOnlyList<string>> sentences, Word2VecOptions? options = null,
@@ -486,8 +500,10 @@ public static class Word2VecTrainer
                     continue;
                 }
 
-                var sigmoid = 1f / (1f + MathF.Exp(-f));
-                loss -= Math.Log(Math.Max(1e-7, label == 1 ? sigmoid : 1 - sigmoid));
+                // Tables over [-6, 6] as word2vec.c and gensim: no exp or log in the inner loop.
+                var slot = (int)((f + MaxExp) * (TableSize / MaxExp / 2));
+                var sigmoid = SigmoidTable[slot];
+                loss -= label == 1 ? LogSigmoidTable[slot] : LogSigmoidTable[TableSize - 1 - slot];
                 var g = (label - sigmoid) * alpha;
                 TensorPrimitives.MultiplyAdd(output, g, neu1e, neu1e);
                 TensorPrimitives.MultiplyAdd(input, g, output, output);
