@@ -12,6 +12,8 @@ internal sealed class KeyedVectorsBuilder
 
     public KeyedVectorsBuilder(int capacity, int dim)
     {
+        // A header may claim any count: start modestly and grow as rows really arrive.
+        capacity = Math.Min(capacity, 1 << 18);
         _words = new List<string>(capacity);
         _dim = dim;
         _vectors = dim > 0 ? new float[(long)capacity * dim] : [];

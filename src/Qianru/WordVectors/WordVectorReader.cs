@@ -5,6 +5,9 @@ namespace Qianru.WordVectors;
 /// <summary>Streaming readers for word2vec text/binary, GloVe and fastText .vec files, with format detection.</summary>
 internal static class WordVectorReader
 {
+    /// <summary>The largest vector length accepted from a header (real files have at most a few thousand).</summary>
+    private const int MaxDimensions = 1 << 16;
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Detects the format of a file from its first bytes (native magic, header line, binary bytes).</summary>
@@ -87,7 +90,7 @@ internal static class WordVectorReader
         {
             if (!reader.TryReadLine(out var header) || !TryParseHeader(header, out declared, out dim))
             {
-                throw new InvalidDataException($"{name}: line 1 must be the word2vec header \"count dim\" (two positive integers), got '{Preview(header)}'");
+                throw new InvalidDataException($"{name}: line 1 must be the word2vec header \"count dim\" (two positive integers, dim at most {MaxDimensions}), got '{Preview(header)}'");
             }
         }
 
@@ -146,6 +149,11 @@ internal static class WordVectorReader
             }
 
             dim = fieldCount - 1;
+            if (dim > MaxDimensions)
+            {
+                throw new InvalidDataException($"{name}: line {lineNumber}: {dim} numbers in a row; at most {MaxDimensions} dimensions are supported");
+            }
+
             builder.SetDimensions(dim);
         }
 
@@ -270,7 +278,7 @@ internal static class WordVectorReader
 
         var second = text[(space + 1)..].TrimStart(" \t"u8);
         return System.Buffers.Text.Utf8Parser.TryParse(text[..space], out count, out var c1) && c1 == space && count > 0
-            && System.Buffers.Text.Utf8Parser.TryParse(second, out dim, out var c2) && c2 == second.Length && dim > 0;
+            && System.Buffers.Text.Utf8Parser.TryParse(second, out dim, out var c2) && c2 == second.Length && dim > 0 && dim <= MaxDimensions;
     }
 
     private static string Preview(ReadOnlySpan<byte> bytes)

@@ -34,6 +34,28 @@ public sealed class WordsCommandTests : IDisposable
     }
 
     [Fact]
+    public void EvaluatePrintsGensimsSectionAccuracies()
+    {
+        var (exit, output, _) = CliRunner.Run("words", "evaluate", "-v", Fixture("vectors.txt"), Fixture("questions.txt"));
+        Assert.Equal(0, exit);
+        foreach (var section in Expected.GetProperty("evaluate_word_analogies").GetProperty("sections").EnumerateArray())
+        {
+            int correct = section.GetProperty("correct").GetInt32(), incorrect = section.GetProperty("incorrect").GetInt32();
+            Assert.Contains($"{section.GetProperty("section").GetString()}: ", output);
+            Assert.Contains($"({correct}/{correct + incorrect})", output);
+        }
+    }
+
+    [Fact]
+    public void CosmulMatchesGensimsMostSimilarCosmul()
+    {
+        var (exit, output, _) = CliRunner.Run("words", "similar", "-v", Fixture("vectors.txt"), "king", "woman", "--negative", "man", "--cosmul", "--format", "jsonl");
+        Assert.Equal(0, exit);
+        var expected = Expected.GetProperty("most_similar_cosmul")[0].GetProperty("result").EnumerateArray().Select(e => e[0].GetString());
+        Assert.Equal(expected, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("word").GetString()));
+    }
+
+    [Fact]
     public void ConvertThenQueryGivesTheSameAnswer()
     {
         var native = Path.Combine(_dir, "v.qwv");

@@ -182,3 +182,22 @@ public sealed class StreamingReaderTests
         }
     }
 }
+
+public sealed class HeaderGuardTests
+{
+    [Fact]
+    public void AHeaderClaimingBillionsOfWordsDoesNotAllocateThem()
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes("2000000000 3\na 1 2 3\n"));
+        var ex = Assert.Throws<InvalidDataException>(() => KeyedVectors.Load(stream, WordVectorFormat.Word2VecText));
+        Assert.Contains("header says 2000000000 words but the file ends after 1", ex.Message);
+    }
+
+    [Fact]
+    public void AnAbsurdDimensionIsRejected()
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes("1 100000000\na 1\n"));
+        var ex = Assert.Throws<InvalidDataException>(() => KeyedVectors.Load(stream, WordVectorFormat.Word2VecText));
+        Assert.Contains("line 1", ex.Message);
+    }
+}
