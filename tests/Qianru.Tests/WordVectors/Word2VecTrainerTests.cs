@@ -77,6 +77,21 @@ public sealed class Word2VecTrainerTests
         // "kingdoms" shares most n-grams with "kingdom": its nearest in-vocabulary word should be kingdom.
         Assert.Equal("kingdom", kv.MostSimilarToVector(unseen, 1)[0].Word);
         Assert.Contains(kv.MostSimilar("paris", 10), s => s.Word is "seine" or "france");
+
+        // The native format keeps the n-gram vectors, so unseen words still get the same vectors after a round trip.
+        var path = Path.Combine(Path.GetTempPath(), $"qianru-subwords-{Guid.NewGuid():N}.qwv");
+        try
+        {
+            kv.Save(path, WordVectorFormat.Native);
+            using var loaded = KeyedVectors.Load(path);
+            Assert.True(loaded.HasSubwords);
+            Assert.Equal(unseen, loaded.GetVector("kingdoms"));
+            Assert.Equal(kv.GetVector("paris"), loaded.GetVector("paris"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
