@@ -1,5 +1,5 @@
 using System.Globalization;
-using Qianru.Encoding;
+using Qianru.Encodings;
 
 namespace Qianru.Cli.WordVectors;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Qianru.Encoding;
+namespace Qianru.Encodings;
 
 /// <summary>
 /// A vocabulary of tokens (characters or words) numbered in first-seen order, as in the seed's

@@ -1,4 +1,4 @@
-namespace Qianru.Encoding;
+namespace Qianru.Encodings;
 
 /// <summary>One-hot encoding over a <see cref="Vocabulary"/>: dense rows with a single 1, or the sparse column indices.</summary>
 public static class OneHotEncoder

@@ -1,6 +1,6 @@
-using Qianru.Encoding;
+using Qianru.Encodings;
 
-namespace Qianru.Tests.Encoding;
+namespace Qianru.Tests.Encodings;
 
 public sealed class EncodingTests
 {

@@ -1,4 +1,4 @@
-namespace Qianru.Encoding;
+namespace Qianru.Encodings;
 
 /// <summary>
 /// An embedding table: one row of <see cref="Dimensions"/> numbers per token id. Looking a token up is the same as
