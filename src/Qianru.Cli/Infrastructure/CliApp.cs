@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Reflection;
 
 namespace Qianru.Cli.Infrastructure;
@@ -25,9 +26,13 @@ internal static class CliApp
     {
         var root = BuildRoot(context);
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        var error = parse.Errors.Count > 0
+            ? parse.Errors.OrderBy(e => e.Message.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0).First().Message
+            : UnknownOption(parse);
+        if (error is not null)
         {
-            context.Error.WriteLine($"qianru: {parse.Errors[0].Message} (see 'qianru {string.Join(' ', CommandPath(parse))} --help')");
+            var oneLine = string.Join(' ', error.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            context.Error.WriteLine($"qianru: {oneLine} (see 'qianru {string.Join(' ', CommandPath(parse))} --help')".Replace("qianru  --help", "qianru --help", StringComparison.Ordinal));
             return ExitCodes.UsageError;
         }
 
@@ -36,13 +41,23 @@ internal static class CliApp
         Console.CancelKeyPress += onCancel;
         try
         {
+            var help = parse.Tokens.Any(t => t.Type == TokenType.Option && t.Value is "-h" or "--help" or "-?" or "/?")
+                || parse.Action is System.CommandLine.Help.HelpAction;
+            var helpOutput = help ? new StringWriter() : null;
             var config = new InvocationConfiguration
             {
-                Output = context.Out,
+                Output = helpOutput ?? context.Out,
                 Error = context.Error,
                 EnableDefaultExceptionHandler = false,
             };
-            return parse.InvokeAsync(config, cancel.Token).GetAwaiter().GetResult();
+            var code = parse.InvokeAsync(config, cancel.Token).GetAwaiter().GetResult();
+            if (helpOutput is not null)
+            {
+                // The usage line names the executable (Qianru.Cli, dotnet, testhost); the command is qianru.
+                context.Out.Write(System.Text.RegularExpressions.Regex.Replace(helpOutput.ToString(), @"(Usage:\r?\n  )\S+", "${1}qianru"));
+            }
+
+            return code;
         }
         catch (Exception ex)
         {
@@ -79,6 +94,28 @@ internal static class CliApp
         }
 
         return isUserError ? ExitCodes.UsageError : ExitCodes.Failure;
+    }
+
+    /// <summary>
+    /// A token such as <c>--bogus</c> that System.CommandLine took as a positional text; texts that start with
+    /// "--" must come after a "--" separator.
+    /// </summary>
+    private static string? UnknownOption(ParseResult parse)
+    {
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash)
+            {
+                return null;
+            }
+
+            if (token.Type == TokenType.Argument && token.Value.StartsWith("--", StringComparison.Ordinal) && token.Value.Length > 2)
+            {
+                return $"unknown option {token.Value} (a text that starts with '--' goes after a '--' separator)";
+            }
+        }
+
+        return null;
     }
 
     private static IEnumerable<string> CommandPath(ParseResult parse)

@@ -20,7 +20,7 @@ internal static class WordsTrainCommand
         var neg = new Option<int>("--neg") { Description = "Negative samples per pair", DefaultValueFactory = _ => 5 };
         var sample = new Option<double>("--sample") { Description = "Frequent-word subsampling threshold (0: off)", DefaultValueFactory = _ => 1e-3 };
         var alpha = new Option<double>("--alpha") { Description = "Starting learning rate (decays linearly to 0.0001)", DefaultValueFactory = _ => 0.025 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads (lock-free updates)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (lock-free updates); 0: one per core", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Random seed (reproducible with --threads 1)", DefaultValueFactory = _ => 1 };
         var subwords = new Option<bool>("--subwords") { Description = "Learn fastText character n-grams so unseen words get vectors (save as .qwv to keep them)" };
         var minn = new Option<int>("--minn") { Description = "Shortest n-gram with --subwords", DefaultValueFactory = _ => 3 };
@@ -54,7 +54,7 @@ internal static class WordsTrainCommand
                     Negative = parse.GetValue(neg),
                     Sample = parse.GetValue(sample),
                     Alpha = parse.GetValue(alpha),
-                    Threads = parse.GetValue(threads),
+                    Threads = parse.GetValue(threads) is var t && t == 0 ? Environment.ProcessorCount : t,
                     Seed = parse.GetValue(seed),
                     Subwords = parse.GetValue(subwords),
                     MinN = parse.GetValue(minn),

@@ -1,0 +1,22 @@
+namespace Qianru;
+
+/// <summary>How a <see cref="SentenceEmbedder"/> runs its model. <see langword="null"/> means the default.</summary>
+public sealed class EmbedderOptions
+{
+    /// <summary>ONNX Runtime intra-op threads. Default: the number of processors.</summary>
+    public int? Threads
+    {
+        get;
+        init => field = value is null or > 0 ? value : throw new ArgumentOutOfRangeException(nameof(Threads), value, "Threads must be at least 1.");
+    }
+
+    /// <summary>
+    /// The most tokens (padding included) in one model call; a batch closes when it would exceed this or reach the
+    /// batch size. Default: 4096.
+    /// </summary>
+    public int MaxBatchTokens
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxBatchTokens), value, "MaxBatchTokens must be at least 1.");
+    } = 4096;
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+
+namespace Qianru.Tokenization;
+
+/// <summary>
+/// Normalizes a text and splits it into words as Hugging Face's <c>BertNormalizer</c> followed by
+/// <c>BertPreTokenizer</c> do: clean text, isolate CJK ideographs, strip accents, lower-case, then split on
+/// whitespace and isolate punctuation.
+/// </summary>
+internal static class BertTextSplitter
+{
+    public static void Split(string text, BertTokenizerOptions options, List<string> words)
+    {
+        var normalized = Normalize(text, options);
+        var word = new StringBuilder();
+        foreach (var r in normalized.EnumerateRunes())
+        {
+            if (BertUnicode.IsWhitespace(r))
+            {
+                Flush(word, words);
+            }
+            else if (BertUnicode.IsPunctuation(r))
+            {
+                Flush(word, words);
+                words.Add(r.ToString());
+            }
+            else
+            {
+                word.Append(r.ToString());
+            }
+        }
+
+        Flush(word, words);
+    }
+
+    internal static string Normalize(string text, BertTokenizerOptions options)
+    {
+        var sb = new StringBuilder(text.Length + 8);
+        var ascii = true;
+        foreach (var r in text.EnumerateRunes())
+        {
+            if (options.CleanText)
+            {
+                if (r.Value is 0 or 0xFFFD || BertUnicode.IsControl(r))
+                {
+                    continue;
+                }
+
+                if (BertUnicode.IsWhitespace(r))
+                {
+                    sb.Append(' ');
+                    continue;
+                }
+            }
+
+            ascii &= r.IsAscii;
+            if (options.HandleChineseChars && BertUnicode.IsChineseChar(r.Value))
+            {
+                sb.Append(' ').Append(r.ToString()).Append(' ');
+            }
+            else
+            {
+                sb.Append(r.ToString());
+            }
+        }
+
+        var s = sb.ToString();
+        if (ascii)
+        {
+            return options.Lowercase ? s.ToLowerInvariant() : s;
+        }
+
+        if (options.ShouldStripAccents)
+        {
+            s = Decompose(s);
+        }
+
+        if (!options.ShouldStripAccents && !options.Lowercase)
+        {
+            return s;
+        }
+
+        sb.Clear();
+        foreach (var r in s.EnumerateRunes())
+        {
+            if (options.ShouldStripAccents && BertUnicode.Category(r) == UnicodeCategory.NonSpacingMark)
+            {
+                continue;
+            }
+
+            if (!options.Lowercase)
+            {
+                sb.Append(r.ToString());
+            }
+            else if (r.Value == 0x130)
+            {
+                // Full lower-case mapping of U+0130 (SpecialCasing): i followed by COMBINING DOT ABOVE.
+                sb.Append("i\u0307");
+            }
+            else
+            {
+                sb.Append(Rune.ToLowerInvariant(r).ToString());
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// NFD. .NET refuses to normalize a string with unassigned code points or noncharacters, which Hugging Face keeps
+    /// (as [UNK]); such a code point has combining class 0 and decomposes to itself, so the text is normalized in the
+    /// pieces between them.
+    /// </summary>
+    private static string Decompose(string s)
+    {
+        try
+        {
+            return s.Normalize(NormalizationForm.FormD);
+        }
+        catch (ArgumentException)
+        {
+            var sb = new StringBuilder(s.Length + 16);
+            var start = 0;
+            var i = 0;
+            while (i < s.Length)
+            {
+                Rune.DecodeFromUtf16(s.AsSpan(i), out var r, out var used);
+                if (Rune.GetUnicodeCategory(r) == UnicodeCategory.OtherNotAssigned)
+                {
+                    sb.Append(s.AsSpan(start, i - start).ToString().Normalize(NormalizationForm.FormD));
+                    sb.Append(s, i, used);
+                    start = i + used;
+                }
+
+                i += used;
+            }
+
+            sb.Append(s.AsSpan(start).ToString().Normalize(NormalizationForm.FormD));
+            return sb.ToString();
+        }
+    }
+
+    private static void Flush(StringBuilder word, List<string> words)
+    {
+        if (word.Length > 0)
+        {
+            words.Add(word.ToString());
+            word.Clear();
+        }
+    }
+}
