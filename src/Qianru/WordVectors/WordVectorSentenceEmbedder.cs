@@ -67,18 +67,16 @@ public sealed class WordVectorSentenceEmbedder : IEmbeddingGenerator<string, Emb
         var path = pathOrModelId.StartsWith("words:", StringComparison.OrdinalIgnoreCase) ? pathOrModelId[6..] : pathOrModelId;
         options ??= new WordVectorSentenceEmbedderOptions();
         var hash = path.LastIndexOf('#');
-        if (hash > 0)
+        var suffix = hash > 0 ? path[(hash + 1)..].ToLowerInvariant() : null;
+        if (suffix is "mean" or "sif")
         {
-            var pooling = path[(hash + 1)..].ToLowerInvariant() switch
-            {
-                "mean" => SentencePooling.Mean,
-                "sif" => SentencePooling.Sif,
-                var p => throw new ArgumentException($"'{p}' in '{pathOrModelId}' is not a pooling; use #mean or #sif"),
-            };
             options = new WordVectorSentenceEmbedderOptions
             {
-                Pooling = pooling, SifA = options.SifA, Language = options.Language,
-                Normalize = options.Normalize, RemovePrincipalComponent = options.RemovePrincipalComponent,
+                Pooling = suffix == "mean" ? SentencePooling.Mean : SentencePooling.Sif,
+                SifA = options.SifA,
+                Language = options.Language,
+                Normalize = options.Normalize,
+                RemovePrincipalComponent = options.RemovePrincipalComponent,
             };
             path = path[..hash];
         }
