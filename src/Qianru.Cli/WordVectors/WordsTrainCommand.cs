@@ -26,7 +26,7 @@ internal static class WordsTrainCommand
         var minn = new Option<int>("--minn") { Description = "Shortest n-gram with --subwords", DefaultValueFactory = _ => 3 };
         var maxn = new Option<int>("--maxn") { Description = "Longest n-gram with --subwords", DefaultValueFactory = _ => 6 };
         var bucket = new Option<int>("--bucket") { Description = "n-gram hash buckets with --subwords", DefaultValueFactory = _ => 2_000_000 };
-        var lang = new Option<string>("--lang") { Description = "Tokenization: en (lower-cased words) or zh (jieba segmentation)", DefaultValueFactory = _ => "en" };
+        var lang = new Option<string>("--lang") { Description = "Tokenization: en (lower-cased words), zh (jieba segmentation) or auto (jieba for lines with Han characters)", DefaultValueFactory = _ => "en" };
         var command = new Command("train", "Train word2vec (skip-gram/CBOW, negative sampling) or fastText-style subword vectors on a text file");
         foreach (var o in new Option[] { corpus, output, model, dim, window, minCount, epochs, neg, sample, alpha, threads, seed, subwords, minn, maxn, bucket, lang })
         {

@@ -14,27 +14,34 @@ namespace Qianru.WordVectors;
 public sealed class CorpusTokenizer
 {
     private static readonly Lazy<JiebaSegmenter> Jieba = new(CreateJieba, LazyThreadSafetyMode.ExecutionAndPublication);
-    private readonly bool _chinese;
+    private readonly string _language;
 
-    private CorpusTokenizer(bool chinese) => _chinese = chinese;
+    private CorpusTokenizer(string language) => _language = language;
 
-    /// <summary>The language: "en" or "zh".</summary>
-    public string Language => _chinese ? "zh" : "en";
+    /// <summary>The language: "en", "zh" or "auto".</summary>
+    public string Language => _language;
 
-    /// <summary>Creates the tokenizer for <paramref name="language"/>: "en" (default; any space-separated language) or "zh".</summary>
+    /// <summary>
+    /// Creates the tokenizer for <paramref name="language"/>: "en" (default; any space-separated language), "zh", or "auto"
+    /// (jieba for texts that contain Han characters, else as "en").
+    /// </summary>
     public static CorpusTokenizer Create(string? language = null) => (language ?? "en").ToLowerInvariant() switch
     {
-        "en" or "english" => new CorpusTokenizer(false),
-        "zh" or "chinese" or "zh-cn" or "zh-hans" or "zh-hant" => new CorpusTokenizer(true),
-        _ => throw new ArgumentException($"language '{language}' is not supported for word tokenization; use en (lower-cased words) or zh (jieba segmentation)"),
+        "en" or "english" => new CorpusTokenizer("en"),
+        "zh" or "chinese" or "zh-cn" or "zh-hans" or "zh-hant" => new CorpusTokenizer("zh"),
+        "auto" => new CorpusTokenizer("auto"),
+        _ => throw new ArgumentException($"language '{language}' is not supported for word tokenization; use en (lower-cased words), zh (jieba segmentation) or auto"),
     };
 
     /// <summary>Splits one line (a sentence) into words.</summary>
     public IReadOnlyList<string> Tokenize(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _chinese ? Chinese(text) : English(text);
+        var chinese = _language == "zh" || (_language == "auto" && text.Any(IsHan));
+        return chinese ? Chinese(text) : English(text);
     }
+
+    private static bool IsHan(char c) => c is (>= '\u4E00' and <= '\u9FFF') or (>= '\u3400' and <= '\u4DBF') or (>= '\uF900' and <= '\uFAFF');
 
     private static List<string> English(string text)
     {

@@ -17,6 +17,6 @@ public sealed class WordVectorSentenceEmbedderOptions
     /// <summary>Scale sentence vectors to unit length; default true (so dot product is cosine).</summary>
     public bool Normalize { get; init; } = true;
 
-    /// <summary>Tokenization of the texts: "en" (lower-cased words, default) or "zh" (jieba).</summary>
-    public string Language { get; init; } = "en";
+    /// <summary>Tokenization of the texts: "auto" (default: jieba for texts with Han characters, else lower-cased words), "en" or "zh".</summary>
+    public string Language { get; init; } = "auto";
 }

@@ -18,6 +18,14 @@ public sealed class CorpusTokenizerTests
     }
 
     [Fact]
+    public void AutoPicksJiebaOnlyForTextWithHanCharacters()
+    {
+        var auto = CorpusTokenizer.Create("auto");
+        Assert.Equal(CorpusTokenizer.Create("zh").Tokenize("我来到北京清华大学。"), auto.Tokenize("我来到北京清华大学。"));
+        Assert.Equal(["the", "king's", "palace"], auto.Tokenize("The King's palace"));
+    }
+
+    [Fact]
     public void UnknownLanguageIsAClearError()
     {
         var ex = Assert.Throws<ArgumentException>(() => CorpusTokenizer.Create("fr"));
