@@ -8,6 +8,7 @@ internal static class Program
     {
         // One line per benchmark: ["name"] = args => SomeBench.Run(args),
         ["embed"] = EmbedBench.Run,
+        ["search"] = SearchBench.Run,
         ["words"] = args => WordsBench.Run(args),
     };
 
