@@ -10,6 +10,7 @@ internal static class Program
         ["cluster"] = args => ClusterBench.Run(args),
         ["embed"] = EmbedBench.Run,
         ["search"] = SearchBench.Run,
+        ["words"] = args => WordsBench.Run(args),
     };
 
     public static int Main(string[] args)
