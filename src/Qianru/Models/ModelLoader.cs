@@ -11,7 +11,9 @@ internal static class ModelLoader
         var id = string.IsNullOrWhiteSpace(modelIdOrPath) ? EmbeddedModels.DefaultId : modelIdOrPath.Trim();
         if (EmbeddedModels.Find(id) is { } embedded)
         {
-            return LoadEmbedded(embedded);
+            return EmbeddedModels.QuantizedSource(embedded) is { } source
+                ? Quantization.QuantizedModelCache.Load(embedded, source)
+                : LoadEmbedded(embedded);
         }
 
         if (Directory.Exists(id))
