@@ -46,7 +46,7 @@ internal static class QuantizedModelCache
     public static ModelDefinition Load(EmbeddedModel variant, EmbeddedModel source)
     {
         var baseModel = ModelLoader.LoadEmbedded(source);
-        var path = GetOrCreate(variant.Info.Id, baseModel.OnnxBytes!, EmbeddedOptions);
+        var path = GetOrCreate(Folder, variant.Info.Id, baseModel.OnnxBytes!, EmbeddedOptions);
         return new ModelDefinition
         {
             Info = variant.Info,
@@ -57,11 +57,11 @@ internal static class QuantizedModelCache
     }
 
     /// <summary>Returns the path of a valid quantized model for the source bytes, quantizing and caching it when needed.</summary>
-    public static string GetOrCreate(string id, Func<byte[]> sourceBytes, QuantizationOptions options)
+    public static string GetOrCreate(string cacheFolder, string id, Func<byte[]> sourceBytes, QuantizationOptions options)
     {
         var source = sourceBytes();
         var sourceHash = Convert.ToHexStringLower(SHA256.HashData(source));
-        var folder = Path.Combine(Folder, "quantized");
+        var folder = Path.Combine(cacheFolder, "quantized");
         var name = $"{id}-v{FormatVersion}-{Tag(options)}-{sourceHash[..16]}";
         var model = Path.Combine(folder, name + ".onnx");
         var manifest = Path.Combine(folder, name + ".json");
@@ -87,7 +87,7 @@ internal static class QuantizedModelCache
 
             return IsValid(model, manifest, sourceHash)
                 ? model
-                : throw new QianruException($"{model}: the quantized model changed while it was being written; another process may be writing the same cache ({CacheVariable} = {Folder}).");
+                : throw new QianruException($"{model}: the quantized model changed while it was being written; another process may be writing the same cache ({CacheVariable} = {cacheFolder}).");
         }
     }
 
