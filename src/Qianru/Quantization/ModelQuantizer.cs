@@ -31,7 +31,7 @@ public static class ModelQuantizer
 
     /// <summary>Quantizes the MatMul weights of an ONNX model given as bytes and returns the new model's bytes.</summary>
     /// <param name="onnx">The float32 ONNX model.</param>
-    /// <param name="options">How to quantize; <see langword="null"/> = 8-bit weights in blocks of 32, int8 compute.</param>
+    /// <param name="options">How to quantize; <see langword="null"/> = 8-bit weights in blocks of 64, int8 compute.</param>
     /// <param name="result">What was quantized, skipped and fused.</param>
     /// <param name="source">A name for the model in error messages.</param>
     /// <exception cref="InvalidDataException">The bytes are not an ONNX model.</exception>

@@ -2,14 +2,14 @@ namespace Qianru.Quantization;
 
 /// <summary>How <see cref="ModelQuantizer"/> quantizes a model's MatMul weights.</summary>
 /// <remarks>
-/// The defaults give ONNX Runtime's <c>com.microsoft.MatMulNBits</c> with 8-bit weights in blocks of 32 along the
+/// The defaults give ONNX Runtime's <c>com.microsoft.MatMulNBits</c> with 8-bit weights in blocks of 64 along the
 /// reduction axis and <c>accuracy_level</c> 4: at run time each row of activations is quantized to int8 block by block,
 /// so a text's vector never depends on the other texts of its batch.
 /// </remarks>
 public sealed class QuantizationOptions
 {
     private readonly int _bits = 8;
-    private readonly int _blockSize = 32;
+    private readonly int _blockSize = 64;
     private readonly int _accuracyLevel = 4;
 
     /// <summary>Bits per weight: 8 (default) or 4.</summary>
@@ -19,7 +19,7 @@ public sealed class QuantizationOptions
         init => _bits = value is 4 or 8 ? value : throw new ArgumentOutOfRangeException(nameof(Bits), value, "Bits must be 4 or 8.");
     }
 
-    /// <summary>Weights (and, at run time, activations) share one scale per block of this many values along K; a power of two from 16 to 256. Default 32.</summary>
+    /// <summary>Weights (and, at run time, activations) share one scale per block of this many values along K; a power of two from 16 to 256. Default 64.</summary>
     public int BlockSize
     {
         get => _blockSize;

@@ -86,7 +86,7 @@ public sealed class QuantizedModelCacheTests : IDisposable
         var path = Get();
         var other = TinyOnnx.Linear(TinyOnnx.Random(new Random(6), 64 * 16, 0.2f), new float[16], 64, 16);
         Assert.NotEqual(path, QuantizedModelCache.GetOrCreate(_folder, "tiny", () => other, _options));
-        Assert.NotEqual(path, QuantizedModelCache.GetOrCreate(_folder, "tiny", () => _source, new QuantizationOptions { BlockSize = 64 }));
+        Assert.NotEqual(path, QuantizedModelCache.GetOrCreate(_folder, "tiny", () => _source, new QuantizationOptions { BlockSize = 128 }));
         Assert.Equal(path, Get());
     }
 
