@@ -63,6 +63,24 @@ public sealed class Int8AccuracyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Arctic_xs_int8_keeps_its_settings_and_stays_close_to_float32()
+    {
+        using var int8 = SentenceEmbedder.Create("arctic-xs-int8");
+        Assert.Equal("arctic-xs-int8", int8.Model.Id);
+        Assert.Equal(Models.EmbeddedModels.ArcticXs.Info.Prompts, int8.Model.Prompts);
+        var texts = English.Append("revenue growth").ToArray();
+        var a = SharedEmbedders.ArcticXs.EmbedBatch(texts);
+        var b = int8.EmbedBatch(texts);
+        var q32 = SharedEmbedders.ArcticXs.EmbedQuery("revenue growth");
+        var q8 = int8.EmbedQuery("revenue growth");
+        Assert.True(Golden.Cosine(q32, q8) >= 0.99, $"query: cosine {Golden.Cosine(q32, q8)}");
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.True(Golden.Cosine(a[i], b[i]) >= 0.99, $"text {i}: cosine {Golden.Cosine(a[i], b[i])}");
+        }
+    }
+
+    [Fact]
     public void Seed_similarity_ranking_matches_float32() => AssertSameRanking("业绩增长", Chinese);
 
     [Fact]
