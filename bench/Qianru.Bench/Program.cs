@@ -7,6 +7,8 @@ internal static class Program
     private static readonly Dictionary<string, Func<string[], int>> Benchmarks = new(StringComparer.OrdinalIgnoreCase)
     {
         // One line per benchmark: ["name"] = args => SomeBench.Run(args),
+        ["embed"] = EmbedBench.Run,
+        ["search"] = SearchBench.Run,
         ["quantize"] = QuantizeBench.Run,
     };
 

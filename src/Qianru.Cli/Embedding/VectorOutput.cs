@@ -72,7 +72,8 @@ internal static class VectorOutput
         var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({vectors.Count}, {dims}), }}";
         var total = 10 + header.Length + 1;
         var padded = header + new string(' ', (64 - total % 64) % 64) + "\n";
-        stream.Write("\x93NUMPY"u8);
+        stream.WriteByte(0x93);
+        stream.Write("NUMPY"u8);
         stream.WriteByte(1);
         stream.WriteByte(0);
         Span<byte> len = stackalloc byte[2];

@@ -41,13 +41,23 @@ internal static class CliApp
         Console.CancelKeyPress += onCancel;
         try
         {
+            var help = parse.Tokens.Any(t => t.Type == TokenType.Option && t.Value is "-h" or "--help" or "-?" or "/?")
+                || parse.Action is System.CommandLine.Help.HelpAction;
+            var helpOutput = help ? new StringWriter() : null;
             var config = new InvocationConfiguration
             {
-                Output = context.Out,
+                Output = helpOutput ?? context.Out,
                 Error = context.Error,
                 EnableDefaultExceptionHandler = false,
             };
-            return parse.InvokeAsync(config, cancel.Token).GetAwaiter().GetResult();
+            var code = parse.InvokeAsync(config, cancel.Token).GetAwaiter().GetResult();
+            if (helpOutput is not null)
+            {
+                // The usage line names the executable (Qianru.Cli, dotnet, testhost); the command is qianru.
+                context.Out.Write(System.Text.RegularExpressions.Regex.Replace(helpOutput.ToString(), @"(Usage:\r?\n  )\S+", "${1}qianru"));
+            }
+
+            return code;
         }
         catch (Exception ex)
         {

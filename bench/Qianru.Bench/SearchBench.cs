@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Qianru.IO;
+using Qianru.Search;
+using Qianru.Similarity;
+
+namespace Qianru.Bench;
+
+/// <summary>
+/// Exact top-10 and HNSW search against numpy + OpenBLAS brute force and hnswlib, on the same .npy files in the
+/// same run. Usage: <c>dotnet run -c Release --project bench/Qianru.Bench -- search [corpus] [queries] [dims]</c>.
+/// </summary>
+internal static class SearchBench
+{
+    private const int K = 10;
+    private const int Repeats = 15;
+    private static readonly int[] EfValues = [10, 16, 24, 32, 48, 64, 96, 128];
+
+    public static int Run(string[] args)
+    {
+        var corpusSize = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
+        var querySize = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
+        var dims = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 384;
+        var dir = Directory.CreateTempSubdirectory("qianru-searchbench-").FullName;
+        Console.WriteLine($"# search benchmark: {corpusSize} x {dims} unit vectors, {querySize} queries, top-{K}; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+
+        // Clustered unit vectors (topics + noise), like sentence embeddings; seeded.
+        var random = new Random(2026);
+        var centers = Enumerable.Range(0, 100).Select(_ => Gaussian(random, dims, 1f)).ToArray();
+        float[] Sample() => Normalize(Add(centers[random.Next(centers.Length)], Gaussian(random, dims, 0.9f)));
+        var corpus = Enumerable.Range(0, corpusSize).Select(_ => Sample()).ToArray();
+        var queries = Enumerable.Range(0, querySize).Select(_ => Sample()).ToArray();
+        var basePath = Path.Combine(dir, "base.npy");
+        var queryPath = Path.Combine(dir, "queries.npy");
+        VectorFile.Write(basePath, corpus);
+        VectorFile.Write(queryPath, queries);
+
+        // Qianru exact (dot = cosine on unit vectors, the same arithmetic numpy does).
+        var options = new SemanticSearchOptions { TopK = K, Metric = SimilarityMetric.Dot };
+        SemanticSearch.Search(queries, corpus, options); // warm-up (JIT)
+        var exactTimes = new List<double>();
+        SearchHit[][] exact = [];
+        for (var r = 0; r < Repeats; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            exact = SemanticSearch.Search(queries, corpus, options);
+            exactTimes.Add(sw.Elapsed.TotalMilliseconds);
+        }
+
+        // Qianru HNSW (USearch).
+        var build = Stopwatch.StartNew();
+        using var hnsw = HnswIndex.Build(corpus, new HnswOptions { Metric = SimilarityMetric.Dot, M = 16, EfConstruction = 128 });
+        var buildMs = build.Elapsed.TotalMilliseconds;
+        var qianruHnsw = new List<(int Ef, double Recall, double Qps, double Qps1)>();
+        foreach (var ef in EfValues)
+        {
+            hnsw.EfSearch = Math.Max(ef, K);
+            hnsw.Search(queries, K);
+            var best = double.MaxValue;
+            SearchHit[][] hits = [];
+            for (var r = 0; r < Repeats; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                hits = hnsw.Search(queries, K);
+                best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            }
+
+            var best1 = double.MaxValue;
+            for (var r = 0; r < 3; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                hnsw.Search(queries, K, maxDegreeOfParallelism: 1);
+                best1 = Math.Min(best1, sw.Elapsed.TotalSeconds);
+            }
+
+            qianruHnsw.Add((ef, Recall.AtK(exact, hits), queries.Length / best, queries.Length / best1));
+        }
+
+        // Quantized corpora (no peer): recall against exact and speed, with and without float rescoring.
+        var quantized = new List<(string Name, double Recall, double Qps, long Bytes)>();
+        foreach (var (kind, rescore) in new[] { (QuantizationKind.Int8, 0), (QuantizationKind.Int8, 40), (QuantizationKind.Binary, 0), (QuantizationKind.Binary, 100) })
+        {
+            var index = QuantizedIndex.Build(corpus, kind);
+            index.Search(queries, K, SimilarityMetric.Dot, rescore);
+            var best = double.MaxValue;
+            SearchHit[][] hits = [];
+            for (var r = 0; r < 5; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                hits = index.Search(queries, K, SimilarityMetric.Dot, rescore);
+                best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            }
+
+            quantized.Add(($"{kind.ToString().ToLowerInvariant()}, rescore {rescore}", Recall.AtK(exact, hits), queries.Length / best, index.QuantizedBytes));
+        }
+
+        // Peers in the same run.
+        var script = Path.Combine(dir, "peers.py");
+        File.WriteAllText(script, PeerScript);
+        var exactIds = Path.Combine(dir, "exact_ids.json");
+        File.WriteAllText(exactIds, JsonSerializer.Serialize(exact.Select(h => h.Select(x => x.Id).ToArray())));
+        var peer = Process.Start(new ProcessStartInfo("/usr/bin/python3", [script, basePath, queryPath, exactIds, string.Join(",", EfValues), Repeats.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        var peerJson = peer.StandardOutput.ReadToEnd();
+        peer.WaitForExit();
+        if (peer.ExitCode != 0)
+        {
+            Console.Error.WriteLine("peer script failed");
+            return 1;
+        }
+
+        using var peers = JsonDocument.Parse(peerJson);
+        var p = peers.RootElement;
+        var numpyMs = p.GetProperty("numpy_ms").EnumerateArray().Select(x => x.GetDouble()).Min();
+        var qianruMs = exactTimes.Min();
+        Console.WriteLine();
+        Console.WriteLine($"numpy {p.GetProperty("numpy_version").GetString()}, BLAS: {p.GetProperty("blas").GetString()}; hnswlib {p.GetProperty("hnswlib_version").GetString()}");
+        Console.WriteLine();
+        Console.WriteLine($"## Exact top-{K}: {querySize} queries x {corpusSize} x {dims} (best of {Repeats})");
+        Console.WriteLine();
+        Console.WriteLine("| implementation | time (ms) | queries/s | agreement with Qianru ids |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| Qianru SemanticSearch (SIMD kernel, all cores) | {qianruMs:F1} | {querySize / qianruMs * 1000:F0} | 1.000 |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| numpy + OpenBLAS (Q @ B.T, argpartition) | {numpyMs:F1} | {querySize / numpyMs * 1000:F0} | {p.GetProperty("numpy_recall").GetDouble():F3} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nQianru / numpy time ratio: {qianruMs / numpyMs:F2} (below 1 = Qianru faster)"));
+        Console.WriteLine();
+        Console.WriteLine($"## HNSW (M=16, ef_construction=128), recall@{K} against exact, all cores");
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Build: Qianru/USearch {buildMs:F0} ms, hnswlib {p.GetProperty("hnswlib_build_ms").GetDouble():F0} ms"));
+        Console.WriteLine();
+        Console.WriteLine("| ef | Qianru (USearch) recall@10 | Qianru queries/s | hnswlib recall@10 | hnswlib queries/s | Qianru q/s, 1 thread | hnswlib q/s, 1 thread |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        var peerRows = p.GetProperty("hnswlib").EnumerateArray().ToArray();
+        for (var i = 0; i < qianruHnsw.Count; i++)
+        {
+            var (ef, recall, qps, qps1) = qianruHnsw[i];
+            var h = peerRows[i];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {ef} | {recall:F3} | {qps:F0} | {h.GetProperty("recall").GetDouble():F3} | {h.GetProperty("qps").GetDouble():F0} | {qps1:F0} | {h.GetProperty("qps1").GetDouble():F0} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"## Quantized exact search (recall@{K} against float exact search; best of 5)");
+        Console.WriteLine();
+        Console.WriteLine("| corpus | recall@10 | queries/s | corpus bytes |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| float32 (exact) | 1.000 | {querySize / qianruMs * 1000:F0} | {(long)corpusSize * dims * 4} |"));
+        foreach (var (name, recall, qps, bytes) in quantized)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {recall:F3} | {qps:F0} | {bytes} |"));
+        }
+
+        Directory.Delete(dir, recursive: true);
+        return 0;
+    }
+
+    private static float[] Gaussian(Random random, int dims, float sigma)
+    {
+        var v = new float[dims];
+        for (var i = 0; i < dims; i++)
+        {
+            var u1 = 1.0 - random.NextDouble();
+            var u2 = random.NextDouble();
+            v[i] = sigma * (float)(Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+        }
+
+        return v;
+    }
+
+    private static float[] Add(float[] a, float[] b) => [.. a.Zip(b, (x, y) => x + y)];
+
+    private static float[] Normalize(float[] v)
+    {
+        var norm = MathF.Sqrt(v.Sum(x => x * x));
+        return [.. v.Select(x => x / norm)];
+    }
+
+    private const string PeerScript = """
+        import json, sys, time
+        import numpy as np
+        import hnswlib
+
+        base = np.load(sys.argv[1]); queries = np.load(sys.argv[2])
+        exact = [set(r) for r in json.load(open(sys.argv[3]))]
+        efs = [int(x) for x in sys.argv[4].split(",")]; repeats = int(sys.argv[5]); k = 10
+
+        def recall(ids):
+            return sum(len(exact[i] & set(int(x) for x in row[:k])) for i, row in enumerate(ids)) / sum(len(e) for e in exact)
+
+        def numpy_topk():
+            scores = queries @ base.T
+            part = np.argpartition(-scores, k, axis=1)[:, :k]
+            order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
+            return np.take_along_axis(part, order, axis=1)
+
+        numpy_topk()
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter(); ids = numpy_topk(); times.append((time.perf_counter() - t) * 1000)
+        numpy_recall = recall(ids)
+
+        index = hnswlib.Index(space="ip", dim=base.shape[1])
+        t = time.perf_counter()
+        index.init_index(max_elements=base.shape[0], M=16, ef_construction=128, random_seed=100)
+        index.add_items(base, np.arange(base.shape[0]), num_threads=-1)
+        build_ms = (time.perf_counter() - t) * 1000
+        rows = []
+        for ef in efs:
+            index.set_ef(max(ef, k))
+            index.knn_query(queries, k=k, num_threads=-1)
+            best = 1e9
+            for _ in range(repeats):
+                t = time.perf_counter(); labels, _ = index.knn_query(queries, k=k, num_threads=-1); best = min(best, time.perf_counter() - t)
+            best1 = 1e9
+            for _ in range(3):
+                t = time.perf_counter(); index.knn_query(queries, k=k, num_threads=1); best1 = min(best1, time.perf_counter() - t)
+            rows.append({"ef": ef, "recall": recall(labels), "qps": len(queries) / best, "qps1": len(queries) / best1})
+
+        blas = "unknown"
+        try:
+            import re
+            maps = open("/proc/self/maps").read()
+            libs = sorted(set(m for m in re.findall(r"(/\S*blas\S*)", maps)))
+            blas = ", ".join(libs) if libs else "none loaded"
+        except Exception:
+            pass
+        print(json.dumps({"numpy_version": np.__version__, "blas": blas, "numpy_ms": times, "numpy_recall": numpy_recall,
+                          "hnswlib_version": getattr(hnswlib, "__version__", "0.6.2 (Debian python3-hnswlib)"),
+                          "hnswlib_build_ms": build_ms, "hnswlib": rows}))
+        """;
+}

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Qianru.Cli.Infrastructure;
+using Qianru.Cli.Search;
+using Qianru.IO;
+using Qianru.Search;
+using Qianru.Similarity;
+
+namespace Qianru.Cli.Commands;
+
+/// <summary><c>qianru knn</c>: the k nearest base vectors of each query vector, from vector files.</summary>
+internal sealed class KnnCommand : ICliCommand
+{
+    public Command Build(CliContext context)
+    {
+        var baseOption = new Option<string>("--base") { Description = "Base (corpus) vectors: .npy, .jsonl, .csv or .tsv", Required = true };
+        var queriesOption = new Option<string>("--queries") { Description = "Query vectors: .npy, .jsonl, .csv or .tsv", Required = true };
+        var kOption = new Option<int>("--k") { Description = "Neighbours per query", DefaultValueFactory = _ => 10 };
+        var metricOption = new Option<string>("--metric") { Description = "cosine, dot or euclidean", DefaultValueFactory = _ => "cosine" };
+        metricOption.AcceptOnlyFromAmong("cosine", "dot", "euclidean");
+        var indexOption = new Option<string>("--index") { Description = "exact, hnsw, int8 or binary", DefaultValueFactory = _ => "exact" };
+        indexOption.AcceptOnlyFromAmong("exact", "hnsw", "int8", "binary");
+        var efOption = new Option<int?>("--ef") { Description = "HNSW ef_search (default: max(k, 64))" };
+        var mOption = new Option<int>("--m") { Description = "HNSW connectivity M", DefaultValueFactory = _ => 16 };
+        var efConstructionOption = new Option<int>("--ef-construction") { Description = "HNSW ef_construction", DefaultValueFactory = _ => 128 };
+        var rescoreOption = new Option<int>("--rescore") { Description = "int8/binary: rescore this many candidates per query with the float vectors (0: no rescoring)", DefaultValueFactory = _ => 0 };
+        var recallOption = new Option<bool>("--recall") { Description = "Also run exact search and report recall@k on stderr" };
+        var formatOption = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "jsonl" };
+        formatOption.AcceptOnlyFromAmong("jsonl");
+
+        var command = new Command("knn", "Find the k nearest base vectors of each query vector (vector files in, jsonl out)");
+        foreach (var option in new Option[] { baseOption, queriesOption, kOption, metricOption, indexOption, efOption, mOption, efConstructionOption, rescoreOption, recallOption, formatOption })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parse =>
+        {
+            var k = parse.GetValue(kOption);
+            if (k < 1)
+            {
+                throw new CliUsageException($"--k must be at least 1 (got {k})");
+            }
+
+            var metric = VectorSimilarity.ParseMetric(parse.GetValue(metricOption)!);
+            var kind = Enum.Parse<KnnIndexKind>(parse.GetValue(indexOption)!, ignoreCase: true);
+            var corpus = VectorFile.Read(context.ResolvePath(parse.GetValue(baseOption)!));
+            var queries = VectorFile.Read(context.ResolvePath(parse.GetValue(queriesOption)!));
+            if (corpus.Length > 0 && queries.Length > 0 && corpus[0].Length != queries[0].Length)
+            {
+                throw new CliUsageException($"--base vectors have {corpus[0].Length} dimensions but --queries vectors have {queries[0].Length}");
+            }
+
+            var settings = new KnnSettings(k, metric, parse.GetValue(efOption), parse.GetValue(mOption), parse.GetValue(efConstructionOption), parse.GetValue(rescoreOption));
+            var build = Stopwatch.StartNew();
+            var searcher = KnnSearcher.Build(kind, corpus, settings);
+            build.Stop();
+            var search = Stopwatch.StartNew();
+            var hits = searcher(queries);
+            search.Stop();
+
+            var stdout = context.OpenStdoutStream();
+            using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                for (var q = 0; q < hits.Length; q++)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("query", q);
+                    writer.WriteStartArray("ids");
+                    foreach (var hit in hits[q])
+                    {
+                        writer.WriteNumberValue(hit.Id);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteStartArray("scores");
+                    foreach (var hit in hits[q])
+                    {
+                        writer.WriteNumberValue(hit.Score);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                    writer.Flush();
+                    writer.Reset();
+                    stdout.Write("\n"u8);
+                }
+            }
+
+            stdout.Flush();
+            var qps = queries.Length / Math.Max(search.Elapsed.TotalSeconds, 1e-9);
+            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"knn: {kind.ToString().ToLowerInvariant()} {VectorSimilarity.NameOf(metric)}, {corpus.Length} base × {queries.Length} queries, k={k}: build {build.Elapsed.TotalMilliseconds:F1} ms, search {search.Elapsed.TotalMilliseconds:F1} ms, {qps:F0} queries/s"));
+            if (parse.GetValue(recallOption))
+            {
+                var exact = SemanticSearch.Search(queries, corpus, new SemanticSearchOptions { TopK = k, Metric = metric });
+                context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"knn: recall@{k} against exact search: {Recall.AtK(exact, hits):F4}"));
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Qianru.Cli.Infrastructure;
+using Qianru.Cli.Search;
+using Qianru.Collections;
+
+namespace Qianru.Cli.Commands;
+
+/// <summary><c>qianru search DB QUERY</c>: semantic search in a collection.</summary>
+internal sealed class SearchCommand : ICliCommand
+{
+    public Command Build(CliContext context)
+    {
+        var db = IndexCommand.DbArgument();
+        var query = new Argument<string>("query") { Description = "The query text (embedded with the model's query prompt where it has one)" };
+        var k = new Option<int>("--k") { Description = "How many results", DefaultValueFactory = _ => 5 };
+        var format = new Option<string>("--format") { Description = "table or jsonl", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "jsonl");
+        var mode = new Option<string>("--index") { Description = "auto (HNSW from 10,000 items), exact or hnsw", DefaultValueFactory = _ => "auto" };
+        mode.AcceptOnlyFromAmong("auto", "exact", "hnsw");
+        var model = IndexCommand.ModelOption("Model folder when the collection's model is not an embedded one (default: the collection's model)");
+        var command = new Command("search", "Search a collection: id, score, text and metadata of the closest items") { db, query, k, format, mode, model };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (parse.GetValue(k) < 1)
+            {
+                throw new CliUsageException($"--k must be at least 1 (got {parse.GetValue(k)})");
+            }
+
+            using var collection = VectorCollection.Open(context.ResolvePath(parse.GetValue(db)!));
+            using var embedder = SentenceEmbedder.Create(parse.GetValue(model) ?? collection.Info.ModelId);
+            var indexMode = Enum.Parse<CollectionIndexMode>(parse.GetValue(mode)!, ignoreCase: true);
+            var hits = await collection.SearchAsync(parse.GetValue(query)!, embedder, parse.GetValue(k), indexMode, cancellationToken);
+            if (parse.GetValue(format) == "table")
+            {
+                TableText.Write(
+                    context.Out,
+                    ["rank", "score", "id", "text"],
+                    hits.Select((h, i) => new[] { (i + 1).ToString(CultureInfo.InvariantCulture), TableText.Number(h.Score), h.Id, h.Text ?? "" }));
+                return ExitCodes.Success;
+            }
+
+            var stdout = context.OpenStdoutStream();
+            using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                foreach (var hit in hits)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("id", hit.Id);
+                    writer.WriteNumber("score", hit.Score);
+                    writer.WriteString("text", hit.Text);
+                    writer.WritePropertyName("metadata");
+                    if (hit.Metadata is null)
+                    {
+                        writer.WriteNullValue();
+                    }
+                    else
+                    {
+                        writer.WriteRawValue(hit.Metadata);
+                    }
+
+                    writer.WriteEndObject();
+                    writer.Flush();
+                    writer.Reset();
+                    stdout.Write("\n"u8);
+                }
+            }
+
+            stdout.Flush();
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

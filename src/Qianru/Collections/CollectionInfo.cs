@@ -1,0 +1,7 @@
+namespace Qianru.Collections;
+
+/// <summary>What a <see cref="VectorCollection"/> records once, at creation: the model its vectors come from.</summary>
+/// <param name="ModelId">The id of the embedding model (every added vector must come from it).</param>
+/// <param name="Dimensions">The length of every vector.</param>
+/// <param name="Normalized">True when vectors are stored L2-normalized (then cosine equals dot product).</param>
+public sealed record CollectionInfo(string ModelId, int Dimensions, bool Normalized);

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Qianru.Collections;
+
+namespace Qianru.Cli.Tests.Search;
+
+public sealed class IndexCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("qianru-index-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static readonly string[] Texts =
+    [
+        "小明,我们公司三季度接了个大单",
+        "小明,公司计划要扩招300人",
+        "接口报500错误",
+        "服务挂了",
+        "帮我添加一个下载按钮",
+    ];
+
+    [Fact]
+    public void Create_add_info_search_and_rebuild()
+    {
+        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", "c.db").Code);
+        File.WriteAllLines(Path.Combine(_dir, "docs.txt"), Texts);
+        File.WriteAllText(Path.Combine(_dir, "more.jsonl"), "{\"text\": \"我需要新增一个新的配置\", \"id\": \"cfg\", \"metadata\": {\"team\": \"ops\"}}\n");
+        var (code, output, error) = CliRunner.Run(_dir, "index", "add", "c.db", "--input", "docs.txt");
+        Assert.True(code == 0, error);
+        Assert.Contains("added 5, skipped 0", output);
+        Assert.Contains("added 0, skipped 5", CliRunner.Run(_dir, "index", "add", "c.db", "--input", "docs.txt").Out);
+        Assert.Contains("added 1, skipped 0", CliRunner.Run(_dir, "index", "add", "c.db", "--input", "more.jsonl").Out);
+
+        var info = CliRunner.Run(_dir, "index", "info", "c.db").Out;
+        Assert.Matches(@"model:\s+minilm", info);
+        Assert.Matches(@"dimensions:\s+384", info);
+        Assert.Matches(@"items:\s+6", info);
+        Assert.Contains("none (built on demand)", info);
+
+        // An indexed text is its own nearest neighbour; metadata comes back as JSON.
+        foreach (var mode in new[] { "exact", "hnsw" })
+        {
+            var lines = CliRunner.Run(_dir, "search", "c.db", "我需要新增一个新的配置", "--k", "3", "--format", "jsonl", "--index", mode).Out
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(3, lines.Length);
+            var top = JsonDocument.Parse(lines[0]).RootElement;
+            Assert.Equal("cfg", top.GetProperty("id").GetString());
+            Assert.Equal("ops", top.GetProperty("metadata").GetProperty("team").GetString());
+            Assert.True(top.GetProperty("score").GetSingle() > 0.99f);
+        }
+
+        Assert.Contains("fresh", CliRunner.Run(_dir, "index", "info", "c.db").Out);
+        File.WriteAllLines(Path.Combine(_dir, "extra.txt"), ["这个可以取消不用做了"]);
+        CliRunner.Run(_dir, "index", "add", "c.db", "--input", "extra.txt");
+        Assert.Contains("stale", CliRunner.Run(_dir, "index", "info", "c.db").Out);
+        Assert.Contains("indexed 7 vectors", CliRunner.Run(_dir, "index", "rebuild", "c.db").Out);
+        var table = CliRunner.Run(_dir, "search", "c.db", "服务挂了", "--k", "2").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^rank\s+score\s+id\s+text$", table[0]);
+        Assert.Matches(@"^\s*1\s+1\.0000\d\d\s+[0-9a-f]{16}\s+服务挂了$", table[1]);
+    }
+
+    [Fact]
+    public void Another_model_and_bad_input_are_refused()
+    {
+        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", "c.db", "--model", "arctic-xs").Code);
+        File.WriteAllLines(Path.Combine(_dir, "docs.txt"), Texts);
+        var (code, _, error) = CliRunner.Run(_dir, "index", "add", "c.db", "--input", "docs.txt", "--model", "minilm");
+        Assert.Equal(2, code);
+        Assert.Contains("vectors of model 'minilm' are refused", error);
+        File.WriteAllText(Path.Combine(_dir, "bad.jsonl"), "{\"text\": \"ok\"}\n{\"id\": 3}\n");
+        (code, _, error) = CliRunner.Run(_dir, "index", "add", "c.db", "--input", "bad.jsonl");
+        Assert.Equal(2, code);
+        Assert.Contains("line 2", error);
+        Assert.Equal(2, CliRunner.Run(_dir, "index", "create", "c.db").Code);
+        Assert.Equal(2, CliRunner.Run(_dir, "search", "missing.db", "x").Code);
+    }
+
+    [Fact]
+    public void Kill_9_during_ingestion_loses_no_committed_row_and_rerun_resumes_without_duplicates()
+    {
+        const int Total = 1000, Batch = 4;
+        var lines = Enumerable.Range(0, Total).Select(i => $"第{i}条文本:服务{i % 7}在{i % 13}点报错,编号{i}").ToArray();
+        File.WriteAllLines(Path.Combine(_dir, "in.txt"), lines);
+        var db = Path.Combine(_dir, "c.db");
+        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", "c.db").Code);
+
+        // A shell starts the CLI ingesting in the background, waits until at least three batches are committed
+        // (polling with `qianru index info`), then kill -9s it: the kill lands at an arbitrary point of a batch.
+        var cli = Path.Combine(AppContext.BaseDirectory, "Qianru.Cli.dll");
+        const string Script = """
+            dotnet "$1" index add c.db --input in.txt --batch-size "$2" >/dev/null 2>&1 &
+            pid=$!
+            i=0
+            while [ $i -lt 600 ]; do
+              n=$(dotnet "$1" index info c.db | awk '/^items:/ {print $2}')
+              if [ "${n:-0}" -ge "$3" ]; then break; fi
+              if ! kill -0 $pid 2>/dev/null; then echo "finished-early"; exit 3; fi
+              i=$((i+1))
+            done
+            kill -9 $pid
+            wait $pid
+            echo "exit=$?"
+            """;
+        var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-c", Script, "sh", cli, Batch.ToString(), (3 * Batch).ToString() })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using (var shell = Process.Start(start)!)
+        {
+            var report = shell.StandardOutput.ReadToEnd();
+            shell.WaitForExit();
+            Assert.True(shell.ExitCode == 0, report + shell.StandardError.ReadToEnd());
+            Assert.Equal("exit=137", report.Trim()); // killed by SIGKILL (128 + 9)
+        }
+
+        long afterKill;
+        using (var collection = VectorCollection.Open(db))
+        {
+            afterKill = collection.Count;
+            Assert.InRange(afterKill, 3 * Batch, Total - 1);
+            Assert.Equal(0, afterKill % Batch); // whole batches only: each batch is one transaction
+            var ids = collection.Search(new float[384], (int)afterKill, CollectionIndexMode.Exact).Select(h => h.Id).ToHashSet();
+            Assert.Equal(lines.Take((int)afterKill).Select(VectorCollection.IdForText).ToHashSet(), ids);
+        }
+
+        var (code, output, error) = CliRunner.Run(_dir, "index", "add", "c.db", "--input", "in.txt", "--batch-size", "64");
+        Assert.True(code == 0, error);
+        Assert.Contains($"added {Total - afterKill}, skipped {afterKill}", output);
+        using (var collection = VectorCollection.Open(db))
+        {
+            Assert.Equal(Total, collection.Count);
+            var ids = collection.Search(new float[384], Total, CollectionIndexMode.Exact).Select(h => h.Id).ToList();
+            Assert.Equal(Total, ids.Distinct().Count());
+            Assert.Equal(lines.Select(VectorCollection.IdForText).ToHashSet(), ids.ToHashSet());
+        }
+    }
+}
