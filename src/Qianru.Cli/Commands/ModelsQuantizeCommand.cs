@@ -26,7 +26,7 @@ internal static class ModelsQuantizeCommand
         bits.AcceptOnlyFromAmong("8", "4");
         var blockSize = new Option<int>("--block-size") { Description = "Values per quantization block along K: a power of two from 16 to 256.", DefaultValueFactory = _ => new QuantizationOptions().BlockSize };
 
-        var command = new Command("quantize", "Write an int8-quantized copy of a model (ONNX Runtime MatMulNBits, int8 compute per row) with the same tokenizer, pooling and prompts.");
+        var command = new Command("quantize", "Write an int8-quantized copy of a model (ONNX Runtime MatMulNBits: int8 weights, activations quantized per row and block at run time) with the same tokenizer, pooling and prompts.");
         command.Arguments.Add(source);
         command.Arguments.Add(output);
         command.Options.Add(perChannel);
