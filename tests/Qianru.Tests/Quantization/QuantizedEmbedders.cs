@@ -13,6 +13,17 @@ internal static class QuantizedEmbedders
     private static readonly Lazy<SentenceEmbedder> LazyMiniLm = new(() =>
     {
         Environment.SetEnvironmentVariable(QuantizedModelCache.CacheVariable, CacheFolder);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(CacheFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temporary folder.
+            }
+        };
         return SentenceEmbedder.Create("minilm-int8");
     });
 
