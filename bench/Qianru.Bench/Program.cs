@@ -11,6 +11,7 @@ internal static class Program
         ["embed"] = EmbedBench.Run,
         ["search"] = SearchBench.Run,
         ["words"] = args => WordsBench.Run(args),
+        ["quantize"] = QuantizeBench.Run,
     };
 
     public static int Main(string[] args)

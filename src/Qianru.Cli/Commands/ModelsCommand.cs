@@ -16,6 +16,7 @@ internal sealed class ModelsCommand : ICliCommand
         var command = new Command("models", "List the embedded models (no download needed) and their settings.");
         command.Options.Add(format);
         command.Options.Add(show);
+        command.Subcommands.Add(ModelsQuantizeCommand.Build(context));
         command.SetAction(parse =>
         {
             IReadOnlyList<ModelInfo> infos;

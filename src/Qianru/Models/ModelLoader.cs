@@ -11,7 +11,9 @@ internal static class ModelLoader
         var id = string.IsNullOrWhiteSpace(modelIdOrPath) ? EmbeddedModels.DefaultId : modelIdOrPath.Trim();
         if (EmbeddedModels.Find(id) is { } embedded)
         {
-            return LoadEmbedded(embedded);
+            return EmbeddedModels.QuantizedSource(embedded) is { } source
+                ? Quantization.QuantizedModelCache.Load(embedded, source)
+                : LoadEmbedded(embedded);
         }
 
         if (Directory.Exists(id))
@@ -21,10 +23,10 @@ internal static class ModelLoader
 
         if (File.Exists(id))
         {
-            throw new QianruException($"{id}: is a file; --model takes an embedded model id ({string.Join(", ", EmbeddedModels.All.Select(m => m.Info.Id))}) or a model folder that holds model.onnx or onnx/model.onnx with its tokenizer files.");
+            throw new QianruException($"{id}: is a file; --model takes an embedded model id ({string.Join(", ", EmbeddedModels.All.Concat(EmbeddedModels.Quantized).Select(m => m.Info.Id))}) or a model folder that holds model.onnx or onnx/model.onnx with its tokenizer files.");
         }
 
-        throw new QianruException($"Unknown model '{id}': not an embedded model ({string.Join(", ", EmbeddedModels.All.Select(m => m.Info.Id))}) and no such folder.");
+        throw new QianruException($"Unknown model '{id}': not an embedded model ({string.Join(", ", EmbeddedModels.All.Concat(EmbeddedModels.Quantized).Select(m => m.Info.Id))}) and no such folder.");
     }
 
     public static ModelDefinition LoadEmbedded(EmbeddedModel model)

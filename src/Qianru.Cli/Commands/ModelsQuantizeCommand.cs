@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Qianru.Cli.Infrastructure;
+using Qianru.Models;
+using Qianru.Quantization;
+
+namespace Qianru.Cli.Commands;
+
+/// <summary>
+/// <c>qianru models quantize SRC OUT</c>: writes an int8 copy of a model as a complete model folder.
+/// A subcommand of <see cref="ModelsCommand"/>, so deliberately not an <see cref="ICliCommand"/>.
+/// </summary>
+internal static class ModelsQuantizeCommand
+{
+    public static Command Build(CliContext context)
+    {
+        var source = new Argument<string>("SRC") { Description = "An embedded model id (minilm, arctic-xs) or a model folder with model.onnx or onnx/model.onnx." };
+        var output = new Argument<string>("OUT") { Description = "The folder to write (must not exist or be empty)." };
+        var perChannel = new Option<bool>("--per-channel") { Description = "One weight scale per output column instead of one per block (activations stay per row and block)." };
+        var exclude = new Option<string[]>("--exclude")
+        {
+            Description = "Keep MatMuls whose node, weight or layer name matches this glob (* and ?) in float32; repeatable, e.g. --exclude 'encoder.layer.0.*'.",
+            AllowMultipleArgumentsPerToken = false,
+            DefaultValueFactory = _ => [],
+        };
+        var bits = new Option<int>("--bits") { Description = "Bits per weight: 8 or 4 (4 is smaller but much less accurate).", DefaultValueFactory = _ => 8 };
+        bits.AcceptOnlyFromAmong("8", "4");
+        var blockSize = new Option<int>("--block-size") { Description = "Values per quantization block along K: a power of two from 16 to 256.", DefaultValueFactory = _ => new QuantizationOptions().BlockSize };
+
+        var command = new Command("quantize", "Write an int8-quantized copy of a model (ONNX Runtime MatMulNBits: int8 weights, activations quantized per row and block at run time) with the same tokenizer, pooling and prompts.");
+        command.Arguments.Add(source);
+        command.Arguments.Add(output);
+        command.Options.Add(perChannel);
+        command.Options.Add(exclude);
+        command.Options.Add(bits);
+        command.Options.Add(blockSize);
+        command.SetAction(parse =>
+        {
+            var src = parse.GetValue(source)!;
+            var srcPath = EmbeddedModels.Find(src) is null ? context.ResolvePath(src) : src;
+            var outPath = context.ResolvePath(parse.GetValue(output)!);
+            if (parse.GetValue(blockSize) is var size && (size is < 16 or > 256 || (size & (size - 1)) != 0))
+            {
+                throw new CliUsageException($"--block-size {size}: must be a power of two from 16 to 256.");
+            }
+
+            QuantizationOptions options;
+            try
+            {
+                options = new QuantizationOptions
+                {
+                    Bits = parse.GetValue(bits),
+                    BlockSize = parse.GetValue(blockSize),
+                    PerChannel = parse.GetValue(perChannel),
+                    Exclude = parse.GetValue(exclude) ?? [],
+                };
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw new CliUsageException(ex.Message.Split(Environment.NewLine)[0]);
+            }
+
+            var result = ModelQuantizer.QuantizeModel(srcPath, outPath, options);
+            context.Out.WriteLine($"{outPath}: {result.Quantized.Count} MatMuls quantized to int{options.Bits} ({result.FusedBiases} with their bias fused), {result.Skipped.Count} kept float32; model.onnx {result.SourceBytes / 1e6:F1} MB -> {result.QuantizedBytes / 1e6:F1} MB");
+            foreach (var skipped in result.Skipped)
+            {
+                context.Out.WriteLine($"  float32: {skipped}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
