@@ -28,7 +28,7 @@ internal sealed class ModelsCommand : ICliCommand
             }
             else
             {
-                infos = [.. EmbeddedModels.All.Select(m => m.Info)];
+                infos = [.. EmbeddedModels.All.Concat(EmbeddedModels.Quantized).Select(m => m.Info)];
             }
 
             if (parse.GetValue(format) == "json")

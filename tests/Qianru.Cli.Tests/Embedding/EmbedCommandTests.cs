@@ -171,7 +171,8 @@ public sealed class EmbedCommandTests
         Assert.Contains("minilm (default)\t384\t256\tmean\tyes", result.Out);
         Assert.Contains("arctic-xs\t384\t512\tcls\tyes", result.Out);
         using var doc = JsonDocument.Parse(QianruCli.Run("models", "--format", "json").Out);
-        Assert.Equal(2, doc.RootElement.GetArrayLength());
+        Assert.Equal(4, doc.RootElement.GetArrayLength());
+        Assert.Contains("minilm-int8\t384\t256\tmean\tyes", result.Out);
     }
 
     private static float[] First(string jsonl) =>
