@@ -11,7 +11,8 @@ internal static class PeakFlops
         const int iterations = 20_000_000;
         var sw = Stopwatch.StartNew();
         var flopsPerIteration = 0;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
+        // One dedicated thread per core (Parallel.For may run both items on one pool thread).
+        var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
         {
             if (Vector512.IsHardwareAccelerated)
             {
@@ -23,7 +24,9 @@ internal static class PeakFlops
                 flopsPerIteration = 8 * 8 * 2;
                 Run256(iterations);
             }
-        });
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
         return (double)iterations * flopsPerIteration * threads / sw.Elapsed.TotalSeconds;
     }
 

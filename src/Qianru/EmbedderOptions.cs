@@ -12,11 +12,11 @@ public sealed class EmbedderOptions
 
     /// <summary>
     /// The most tokens (padding included) in one model call; a batch closes when it would exceed this or reach the
-    /// batch size. Default: 4096.
+    /// batch size. Default: 512 (small batches keep activations in cache; measured fastest on 2 cores).
     /// </summary>
     public int MaxBatchTokens
     {
         get;
         init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxBatchTokens), value, "MaxBatchTokens must be at least 1.");
-    } = 4096;
+    } = 512;
 }
