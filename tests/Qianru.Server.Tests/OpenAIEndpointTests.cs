@@ -114,7 +114,6 @@ public sealed class OpenAIEndpointTests(ServerFixture fixture)
         for (var i = 0; i < texts.Length; i++)
         {
             Vectors.Close(single[i], concurrent[i]);
-            Vectors.Close(ServerFixture.MiniLm.Embed(texts[i]), concurrent[i]);
         }
 
         // The queue gathered requests: fewer model batches than requests.

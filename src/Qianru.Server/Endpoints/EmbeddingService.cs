@@ -81,7 +81,7 @@ internal sealed class EmbeddingService
                 }
                 catch (QianruException e)
                 {
-                    throw ApiException.BadRequest(e.Message, "prompt_name");
+                    throw ApiException.BadRequest($"'prompt_name': {e.Message}", "prompt_name");
                 }
 
                 sequences.Add(Fit(ids, i));

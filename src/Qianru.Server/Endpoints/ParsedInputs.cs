@@ -28,7 +28,7 @@ internal sealed class ParsedInputs
         switch (input.ValueKind)
         {
             case JsonValueKind.String:
-                return new ParsedInputs([NonEmpty(input.GetString()!, param)], null);
+                return new ParsedInputs([NonEmpty(input.GetString()!, param, param)], null);
             case JsonValueKind.Array:
                 break;
             default:
@@ -45,7 +45,7 @@ internal sealed class ParsedInputs
         if (allowTokenIds && first.ValueKind == JsonValueKind.Number)
         {
             Limit(1, maxInputs, param);
-            return new ParsedInputs(null, [TokenList(input, param)]);
+            return new ParsedInputs(null, [TokenList(input, param, param)]);
         }
 
         Limit(count, maxInputs, param);
@@ -56,7 +56,7 @@ internal sealed class ParsedInputs
             foreach (var item in input.EnumerateArray())
             {
                 texts[i] = item.ValueKind == JsonValueKind.String
-                    ? NonEmpty(item.GetString()!, $"{param}[{i}]")
+                    ? NonEmpty(item.GetString()!, $"{param}[{i}]", param)
                     : throw ApiException.BadRequest($"'{param}[{i}]' must be a string like the other inputs, not {JsonFields.Kind(item)}.", param);
                 i++;
             }
@@ -71,7 +71,7 @@ internal sealed class ParsedInputs
             foreach (var item in input.EnumerateArray())
             {
                 lists[i] = item.ValueKind == JsonValueKind.Array
-                    ? TokenList(item, $"{param}[{i}]")
+                    ? TokenList(item, $"{param}[{i}]", param)
                     : throw ApiException.BadRequest($"'{param}[{i}]' must be an array of token ids like the other inputs, not {JsonFields.Kind(item)}.", param);
                 i++;
             }
@@ -90,15 +90,15 @@ internal sealed class ParsedInputs
         }
     }
 
-    private static string NonEmpty(string text, string param) =>
-        text.Length > 0 ? text : throw ApiException.BadRequest($"'{param}' is an empty string; give some text.", param);
+    private static string NonEmpty(string text, string name, string param) =>
+        text.Length > 0 ? text : throw ApiException.BadRequest($"'{name}' is an empty string; give some text.", param);
 
-    private static int[] TokenList(JsonElement array, string param)
+    private static int[] TokenList(JsonElement array, string name, string param)
     {
         var count = array.GetArrayLength();
         if (count == 0)
         {
-            throw ApiException.BadRequest($"'{param}' is an empty list of token ids.", param);
+            throw ApiException.BadRequest($"'{name}' is an empty list of token ids.", param);
         }
 
         var ids = new int[count];
@@ -107,7 +107,7 @@ internal sealed class ParsedInputs
         {
             ids[i] = item.ValueKind == JsonValueKind.Number && item.TryGetInt32(out var id) && id >= 0
                 ? id
-                : throw ApiException.BadRequest($"'{param}[{i}]' must be a token id (an integer of 0 or more), not {JsonFields.Kind(item)}.", param);
+                : throw ApiException.BadRequest($"'{name}[{i}]' must be a token id (an integer of 0 or more), not {JsonFields.Kind(item)}.", param);
             i++;
         }
 

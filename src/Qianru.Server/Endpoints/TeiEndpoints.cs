@@ -87,7 +87,7 @@ internal sealed class TeiEndpoints(EmbeddingService service)
             }
             catch (QianruException e)
             {
-                throw ApiException.BadRequest(e.Message, "prompt_name");
+                throw ApiException.BadRequest($"'prompt_name': {e.Message}", "prompt_name");
             }
         }
 

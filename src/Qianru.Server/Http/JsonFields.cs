@@ -10,8 +10,9 @@ internal static class JsonFields
         var document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
+            var kind = Kind(document.RootElement);
             document.Dispose();
-            throw ApiException.BadRequest($"The request body must be a JSON object, not {Kind(document.RootElement)}.");
+            throw ApiException.BadRequest($"The request body must be a JSON object, not {kind}.");
         }
 
         return document;
