@@ -50,6 +50,9 @@ public sealed class QianruServer : IAsyncDisposable
     /// <summary>The ids of the models served, as clients name them in <c>model</c>; the first is the default.</summary>
     public IReadOnlyList<string> ModelIds => [.. _service.Queues.Select(q => q.Embedder.Model.Id)];
 
+    /// <summary>Embedding requests admitted and not yet answered, over all models.</summary>
+    internal int Pending => _service.Queues.Sum(q => q.Pending);
+
     /// <summary>Starts serving <paramref name="models"/> (at least one) and returns once the port is bound.</summary>
     /// <exception cref="ArgumentException">No models, two with the same id, or a host that is not an IP address or <c>localhost</c>.</exception>
     public static async Task<QianruServer> StartAsync(IReadOnlyList<SentenceEmbedder> models, QianruServerOptions? options = null, CancellationToken cancellationToken = default)
