@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -10,6 +11,8 @@ namespace Qianru.Server.Http;
 /// </summary>
 internal static class ErrorResponses
 {
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static ApiException Map(Exception exception) => exception switch
     {
         ApiException api => api,
@@ -25,7 +28,7 @@ internal static class ErrorResponses
     {
         var status = error.Status;
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Options))
         {
             json.WriteStartObject();
             json.WriteStartObject("error");

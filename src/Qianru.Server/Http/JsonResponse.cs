@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Qianru.Server.Http;
@@ -6,10 +7,12 @@ namespace Qianru.Server.Http;
 /// <summary>Writes a JSON response body built with a <see cref="Utf8JsonWriter"/> (floats in shortest round-trip form).</summary>
 internal static class JsonResponse
 {
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Options))
         {
             write(json);
         }
