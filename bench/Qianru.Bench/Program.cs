@@ -7,6 +7,7 @@ internal static class Program
     private static readonly Dictionary<string, Func<string[], int>> Benchmarks = new(StringComparer.OrdinalIgnoreCase)
     {
         // One line per benchmark: ["name"] = args => SomeBench.Run(args),
+        ["serve"] = args => ServeBench.Run(args),
     };
 
     public static int Main(string[] args)
