@@ -10,7 +10,7 @@ namespace Qianru.Bench;
 /// <summary>
 /// Load test of <c>qianru serve</c>: 64 concurrent clients, each sending one sentence at a time to
 /// <c>POST /v1/embeddings</c>, against the offline batch throughput of the same model in the same run.
-/// Usage: <c>serve [--sentences FILE] [--clients 64] [--passes 2] [--model minilm]</c>.
+/// Usage: <c>serve [--sentences FILE] [--clients 64] [--passes 2] [--model minilm] [--model-batch 8]</c>.
 /// </summary>
 internal static class ServeBench
 {
@@ -20,9 +20,10 @@ internal static class ServeBench
         var clients = int.Parse(Arg(args, "--clients") ?? "64", CultureInfo.InvariantCulture);
         var passes = int.Parse(Arg(args, "--passes") ?? "2", CultureInfo.InvariantCulture);
         var modelId = Arg(args, "--model") ?? "minilm";
+        var modelBatch = int.Parse(Arg(args, "--model-batch") ?? "8", CultureInfo.InvariantCulture);
         var sentences = File.ReadAllLines(file).Where(l => l.Trim().Length > 0).ToArray();
         using var embedder = SentenceEmbedder.Create(modelId);
-        Console.WriteLine($"model {modelId}, {sentences.Length} sentences from {file}, {Environment.ProcessorCount} processors, {clients} clients, {passes} passes");
+        Console.WriteLine($"model {modelId}, {sentences.Length} sentences from {file}, {Environment.ProcessorCount} processors, {clients} clients, {passes} passes, model batch {modelBatch}");
 
         // Offline: the whole list in one EmbedBatch call (length-sorted batches of 32), best of 2 after a warm-up.
         embedder.EmbedBatch(sentences.Take(64).ToArray());
@@ -37,7 +38,7 @@ internal static class ServeBench
         var offlineRate = sentences.Length / offline;
         Console.WriteLine($"offline: {offlineRate:F1} sentences/s");
 
-        var result = RunServer(embedder, sentences, clients, passes).GetAwaiter().GetResult();
+        var result = RunServer(embedder, sentences, clients, passes, modelBatch).GetAwaiter().GetResult();
         var ratio = result.Rate / offlineRate;
         Console.WriteLine();
         Console.WriteLine("| measure | value |");
@@ -52,9 +53,9 @@ internal static class ServeBench
     }
 
     private static async Task<(double Rate, double P50, double P90, double P99, double Max, int Ok, int Rejected, int Other, double MeanBatch)> RunServer(
-        SentenceEmbedder embedder, string[] sentences, int clients, int passes)
+        SentenceEmbedder embedder, string[] sentences, int clients, int passes, int modelBatch)
     {
-        await using var server = await QianruServer.StartAsync([embedder], new QianruServerOptions { Port = 0 });
+        await using var server = await QianruServer.StartAsync([embedder], new QianruServerOptions { Port = 0, ModelBatchSize = modelBatch });
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
             BaseAddress = server.BaseAddress,

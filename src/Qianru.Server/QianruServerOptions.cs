@@ -20,6 +20,16 @@ public sealed class QianruServerOptions
         init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxBatchTokens), value, "MaxBatchTokens must be at least 1.");
     } = 16384;
 
+    /// <summary>
+    /// The most sequences per model call inside a dynamic batch (sorted by length first). Default 8: on CPU, small
+    /// length-sorted calls waste less on padding than large ones, and a dynamic batch mixes lengths from many requests.
+    /// </summary>
+    public int ModelBatchSize
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(ModelBatchSize), value, "ModelBatchSize must be at least 1.");
+    } = 8;
+
     /// <summary>The most embedding requests admitted at once per model (queued or running); more get 429 at once. Default 512.</summary>
     public int MaxConcurrentRequests
     {

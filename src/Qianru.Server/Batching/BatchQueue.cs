@@ -15,13 +15,15 @@ internal sealed class BatchQueue
     private readonly SentenceEmbedder _embedder;
     private readonly int _maxBatchTokens;
     private readonly int _maxPending;
+    private readonly int _modelBatchSize;
     private readonly ServerMetrics _metrics;
     private readonly Channel<WorkItem> _channel = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _worker;
     private int _pending;
 
-    public BatchQueue(SentenceEmbedder embedder, int maxBatchTokens, int maxPending, ServerMetrics metrics)
+    public BatchQueue(SentenceEmbedder embedder, int maxBatchTokens, int maxPending, int modelBatchSize, ServerMetrics metrics)
     {
+        _modelBatchSize = modelBatchSize;
         _embedder = embedder;
         _maxBatchTokens = maxBatchTokens;
         _maxPending = maxPending;
@@ -99,6 +101,7 @@ internal sealed class BatchQueue
             var options = new EmbedOptions
             {
                 Normalize = false,
+                BatchSize = _modelBatchSize,
                 PromptName = group[0].RawIds ? null : group[0].PromptName,
                 Prompt = group[0].RawIds ? "" : null,
             };

@@ -23,7 +23,7 @@ internal sealed class EmbeddingService
                 throw new ArgumentException($"Two models are named '{model.Model.Id}'; model ids must be unique.", nameof(models));
             }
 
-            var queue = new BatchQueue(model, options.MaxBatchTokens, options.MaxConcurrentRequests, metrics);
+            var queue = new BatchQueue(model, options.MaxBatchTokens, options.MaxConcurrentRequests, options.ModelBatchSize, metrics);
             _queues.Add(model.Model.Id, queue);
             _ordered.Add(queue);
         }
