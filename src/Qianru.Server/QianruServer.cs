@@ -66,6 +66,7 @@ public sealed class QianruServer : IAsyncDisposable
         options ??= new QianruServerOptions();
         var address = ParseHost(options.Host);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(QianruServer).Assembly.GetName().Name });
+        builder.Configuration.Sources.Clear(); // no appsettings.json or ASPNETCORE_* can add endpoints or change limits
         builder.Logging.ClearProviders();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
@@ -185,7 +186,9 @@ public sealed class QianruServer : IAsyncDisposable
             context.Response.ContentType = "text/html; charset=utf-8";
             await context.Response.Body.WriteAsync(Playground.Value, context.RequestAborted);
         });
-        app.MapFallback(context => throw ApiException.NotFound($"No endpoint {context.Request.Method} {context.Request.Path}; see GET / for the playground and docs/server.md for the API."));
+        app.MapFallback(context => throw (KnownPaths.Contains(context.Request.Path.Value)
+            ? ApiException.MethodNotAllowed($"{context.Request.Method} is not allowed on {context.Request.Path}.")
+            : ApiException.NotFound($"No endpoint {context.Request.Method} {context.Request.Path}; see GET / for the playground and docs/server.md for the API.")));
     }
 
     private static bool IsOpen(HttpRequest request) =>

@@ -29,6 +29,9 @@ internal sealed class ApiException : Exception
     public static ApiException TooLarge(string message, string? param = null, string? code = null) =>
         new(StatusCodes.Status413PayloadTooLarge, message, "invalid_request_error", param, code);
 
+    public static ApiException MethodNotAllowed(string message) =>
+        new(StatusCodes.Status405MethodNotAllowed, message, "invalid_request_error", null, "method_not_allowed");
+
     public static ApiException Unauthorized(string message) =>
         new(StatusCodes.Status401Unauthorized, message, "invalid_request_error", null, "invalid_api_key");
 
