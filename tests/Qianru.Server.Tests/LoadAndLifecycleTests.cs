@@ -101,6 +101,23 @@ public sealed class LoadAndLifecycleTests
     }
 
     [Fact]
+    public async Task AutoTruncateEmbedsTheBeginningOfLongInputs()
+    {
+        await using var server = await QianruServer.StartAsync([ServerFixture.MiniLm], new QianruServerOptions { Port = 0, AutoTruncate = true });
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        var text = string.Join(' ', Enumerable.Range(0, 500).Select(i => $"w{i % 30}"));
+        using var response = await http.PostAsync("/v1/embeddings", ServerFixture.Json(JsonSerializer.Serialize(new { input = text })));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Vectors.Close(ServerFixture.MiniLm.Embed(text), ServerFixture.Floats(json.GetProperty("data")[0].GetProperty("embedding")));
+        Assert.Equal(256, json.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+
+        // TEI's per-request "truncate": false still refuses.
+        using var refused = await http.PostAsync("/embed", ServerFixture.Json(JsonSerializer.Serialize(new { inputs = text, truncate = false })));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task BindsLoopbackByDefaultAndRejectsABadHost()
     {
         await using var server = await QianruServer.StartAsync([ServerFixture.MiniLm], new QianruServerOptions { Port = 0 });
