@@ -5,10 +5,12 @@ using Qianru.Server.Http;
 namespace Qianru.Server.Batching;
 
 /// <summary>
-/// One model's dynamic batching: concurrent requests are gathered into batches of at most
-/// <c>maxBatchTokens</c> tokens and run through the engine together (which sorts them by length); results are split
-/// back per request. At most <c>maxPending</c> requests are admitted at once; <see cref="TryEnqueue"/> refuses more,
-/// so the queue never grows without bound.
+/// One model's dynamic batching. Concurrent requests' sequences join one pool; the worker looks at the oldest
+/// sequences, up to <c>maxBatchTokens</c> tokens, and runs the oldest one together with the sequences closest to it in
+/// length (at most <c>modelBatchSize</c>), so that a model call pads little and nobody waits behind newer requests.
+/// New requests join the pool between model calls. A request is answered when its last sequence is done.
+/// At most <c>maxPending</c> requests are admitted at once; <see cref="TryEnqueue"/> refuses more, so the queue never
+/// grows without bound.
 /// </summary>
 internal sealed class BatchQueue
 {
@@ -23,10 +25,10 @@ internal sealed class BatchQueue
 
     public BatchQueue(SentenceEmbedder embedder, int maxBatchTokens, int maxPending, int modelBatchSize, ServerMetrics metrics)
     {
-        _modelBatchSize = modelBatchSize;
         _embedder = embedder;
         _maxBatchTokens = maxBatchTokens;
         _maxPending = maxPending;
+        _modelBatchSize = modelBatchSize;
         _metrics = metrics;
         _worker = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
@@ -64,76 +66,127 @@ internal sealed class BatchQueue
     private async Task RunAsync()
     {
         var reader = _channel.Reader;
-        var items = new List<WorkItem>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var pool = new List<Sequence>(); // in arrival order
+        var picked = new List<Sequence>();
+        while (true)
         {
-            items.Clear();
-            var tokens = 0;
-            while (reader.TryPeek(out var next) && (items.Count == 0 || tokens + next.Tokens <= _maxBatchTokens))
+            if (pool.Count == 0 && !await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                reader.TryRead(out next);
-                items.Add(next!);
-                tokens += next!.Tokens;
+                return;
             }
 
-            var watch = Stopwatch.StartNew();
-            var inputs = 0;
-            foreach (var group in items.GroupBy(i => i.Key))
+            while (reader.TryRead(out var item))
             {
-                Run([.. group]);
-                inputs += group.Sum(i => i.Sequences.Count);
+                var state = new RequestState(item);
+                for (var i = 0; i < item.Sequences.Count; i++)
+                {
+                    pool.Add(new Sequence(state, i));
+                }
             }
 
-            _metrics.Batch(_embedder.Model.Id, inputs, tokens, watch.Elapsed.TotalSeconds);
+            pool.RemoveAll(s => s.Request.Failed);
+            if (pool.Count == 0)
+            {
+                continue;
+            }
+
+            Pick(pool, picked);
+            Run(picked);
         }
     }
 
-    private void Run(List<WorkItem> group)
+    /// <summary>The oldest sequence and those nearest to it in length with the same prompt, within the token window.</summary>
+    private void Pick(List<Sequence> pool, List<Sequence> picked)
     {
-        try
+        picked.Clear();
+        var oldest = pool[0];
+        var key = oldest.Request.Item.Key;
+        var length = oldest.Ids.Length;
+        var window = new List<Sequence>();
+        var tokens = 0;
+        foreach (var s in pool)
         {
-            var sequences = new List<long[]>();
-            foreach (var item in group)
+            if (window.Count > 0 && tokens + s.Ids.Length > _maxBatchTokens)
             {
-                sequences.AddRange(item.Sequences);
+                break;
             }
 
+            tokens += s.Ids.Length;
+            if (s.Request.Item.Key == key)
+            {
+                window.Add(s);
+            }
+        }
+
+        picked.AddRange(window.OrderBy(s => Math.Abs(s.Ids.Length - length)).ThenBy(s => s.Request.Order).Take(_modelBatchSize));
+        foreach (var s in picked)
+        {
+            pool.Remove(s);
+        }
+    }
+
+    private void Run(List<Sequence> picked)
+    {
+        var watch = Stopwatch.StartNew();
+        var first = picked[0].Request.Item;
+        try
+        {
             var options = new EmbedOptions
             {
                 Normalize = false,
                 BatchSize = _modelBatchSize,
-                PromptName = group[0].RawIds ? null : group[0].PromptName,
-                Prompt = group[0].RawIds ? "" : null,
+                PromptName = first.RawIds ? null : first.PromptName,
+                Prompt = first.RawIds ? "" : null,
             };
-            var vectors = _embedder.EncodeTokens(sequences, options).Vectors;
-            var offset = 0;
-            foreach (var item in group)
+            var vectors = _embedder.EncodeTokens([.. picked.Select(s => s.Ids)], options).Vectors;
+            for (var i = 0; i < picked.Count; i++)
             {
-                var mine = new float[item.Sequences.Count][];
-                for (var i = 0; i < mine.Length; i++)
+                var request = picked[i].Request;
+                request.Vectors[picked[i].Index] = vectors[i];
+                if (--request.Remaining == 0)
                 {
-                    mine[i] = vectors[offset + i];
+                    Interlocked.Decrement(ref _pending);
+                    request.Item.Result.TrySetResult(request.Vectors);
                 }
-
-                offset += mine.Length;
-                Finish(item, () => item.Result.TrySetResult(mine));
             }
         }
         catch (Exception e)
         {
-            foreach (var item in group)
+            foreach (var request in picked.Select(s => s.Request).Distinct())
             {
-                Finish(item, () => item.Result.TrySetException(e));
+                if (!request.Failed)
+                {
+                    request.Failed = true;
+                    Interlocked.Decrement(ref _pending);
+                    request.Item.Result.TrySetException(e);
+                }
             }
         }
+
+        _metrics.Batch(_embedder.Model.Id, picked.Count, picked.Sum(s => s.Ids.Length), watch.Elapsed.TotalSeconds);
     }
 
-    private void Finish(WorkItem item, Action complete)
+    private sealed class RequestState(WorkItem item)
     {
-        if (!item.Result.Task.IsCompleted)
-        {
-            Interlocked.Decrement(ref _pending);
-            complete();
-        }
+        private static long _next;
+
+        public WorkItem Item { get; } = item;
+
+        public long Order { get; } = Interlocked.Increment(ref _next);
+
+        public float[][] Vectors { get; } = new float[item.Sequences.Count][];
+
+        public int Remaining { get; set; } = item.Sequences.Count;
+
+        public bool Failed { get; set; }
+    }
+
+    private sealed class Sequence(RequestState request, int index)
+    {
+        public RequestState Request { get; } = request;
+
+        public int Index { get; } = index;
+
+        public long[] Ids => Request.Item.Sequences[Index];
     }
 }
