@@ -13,6 +13,7 @@ internal static class Program
         ["search"] = SearchBench.Run,
         ["words"] = args => WordsBench.Run(args),
         ["quantize"] = QuantizeBench.Run,
+        ["serve"] = args => ServeBench.Run(args),
     };
 
     public static int Main(string[] args)

@@ -16,7 +16,7 @@ namespace Qianru;
 /// <para>Texts are sorted by token count and batched so that padding is minimal; results come back in input order.
 /// An instance is immutable after creation and safe for concurrent callers.</para>
 /// </remarks>
-public sealed class SentenceEmbedder : IEmbeddingGenerator<string, Embedding<float>>
+public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embedding<float>>
 {
     private readonly ModelDefinition _model;
     private readonly OnnxEncoder _encoder;

@@ -19,11 +19,12 @@ internal sealed class EmbedCommand : ICliCommand
         var format = new Option<string>("--format", "-f") { Description = "Output format.", DefaultValueFactory = _ => "jsonl" };
         format.AcceptOnlyFromAmong(VectorOutput.Formats);
         var output = new Option<string?>("--output", "-o") { Description = "Write to FILE instead of standard output." };
+        var provider = Providers.RemoteEmbed.ProviderOption();
 
         var command = new Command("embed", "Embed texts with a local model and print the vectors.");
         input.AddTo(command);
         model.AddTo(command);
-        foreach (var o in new Option[] { batchSize, prompt, promptName, noNormalize, dimensions, format, output })
+        foreach (var o in new Option[] { batchSize, prompt, promptName, noNormalize, dimensions, format, output, provider })
         {
             command.Options.Add(o);
         }
@@ -39,6 +40,12 @@ internal sealed class EmbedCommand : ICliCommand
             if (parse.GetValue(dimensions) is < 1)
             {
                 throw new CliUsageException($"--dimensions {parse.GetValue(dimensions)}: must be at least 1.");
+            }
+
+            if (parse.GetValue(provider) == "openai")
+            {
+                return Task.FromResult(Providers.RemoteEmbed.Run(parse, context, model, texts, parse.GetValue(dimensions), parse.GetValue(format)!, parse.GetValue(output), cancel,
+                    localOnly: parse.GetValue(prompt) is not null || parse.GetValue(promptName) is not null || parse.GetValue(noNormalize)));
             }
 
             using var embedder = model.Load(parse, context);

@@ -47,4 +47,18 @@ internal sealed class ModelOptions
 
         return SentenceEmbedder.Create(resolved, new EmbedderOptions { Threads = threads });
     }
+
+    /// <summary>
+    /// The embedding generator for <paramref name="provider"/>: <c>local</c> loads <c>--model</c> with ONNX Runtime;
+    /// <c>openai</c> calls an OpenAI-compatible endpoint for model <c>--model</c>, with <c>OPENAI_API_KEY</c> and
+    /// <c>OPENAI_BASE_URL</c> from the environment or a <c>.env</c> file in the working directory.
+    /// </summary>
+    public Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> CreateGenerator(ParseResult parse, CliContext context, string provider, int? dimensions = null) =>
+        provider switch
+        {
+            "local" => Load(parse, context),
+            "openai" => Qianru.Providers.OpenAIEmbeddings.Create(
+                Qianru.Providers.OpenAIProviderOptions.FromEnvironment(parse.GetValue(Model), context.ResolvePath(".env"), dimensions)),
+            _ => throw new CliUsageException($"--provider {provider}: use local or openai."),
+        };
 }

@@ -1,0 +1,174 @@
+using System.Numerics.Tensors;
+using Qianru.Server.Batching;
+using Qianru.Server.Http;
+
+namespace Qianru.Server.Endpoints;
+
+/// <summary>What every embedding endpoint shares: the models served, validation and tokenization, the queues.</summary>
+internal sealed class EmbeddingService
+{
+    private readonly Dictionary<string, BatchQueue> _queues = new(StringComparer.Ordinal);
+    private readonly List<BatchQueue> _ordered = [];
+    private readonly ServerMetrics _metrics;
+    private volatile bool _closing;
+
+    public EmbeddingService(IReadOnlyList<SentenceEmbedder> models, QianruServerOptions options, ServerMetrics metrics)
+    {
+        Options = options;
+        _metrics = metrics;
+        foreach (var model in models)
+        {
+            if (_queues.ContainsKey(model.Model.Id))
+            {
+                throw new ArgumentException($"Two models are named '{model.Model.Id}'; model ids must be unique.", nameof(models));
+            }
+
+            var queue = new BatchQueue(model, options.MaxBatchTokens, options.MaxConcurrentRequests, options.ModelBatchSize, metrics);
+            _queues.Add(model.Model.Id, queue);
+            _ordered.Add(queue);
+        }
+
+        metrics.QueueSizes = () => _ordered.Select(q => (q.Embedder.Model.Id, q.Pending));
+    }
+
+    public QianruServerOptions Options { get; }
+
+    public IReadOnlyList<BatchQueue> Queues => _ordered;
+
+    /// <summary>The model a request names, or the first model when it names none.</summary>
+    public BatchQueue Find(string? modelId, string param = "model")
+    {
+        if (modelId is null)
+        {
+            return _ordered[0];
+        }
+
+        return _queues.TryGetValue(modelId, out var queue)
+            ? queue
+            : throw ApiException.NotFound($"The model '{modelId}' does not exist on this server; it serves: {string.Join(", ", _queues.Keys)}.", param, "model_not_found");
+    }
+
+    public static int? CheckDimensions(BatchQueue queue, int? dimensions, string param = "dimensions")
+    {
+        var max = queue.Embedder.Model.Dimensions;
+        if (dimensions is { } d && (d < 1 || d > max))
+        {
+            throw ApiException.BadRequest($"'{param}' is {d}; model {queue.Embedder.Model.Id} takes 1 to {max}.", param);
+        }
+
+        return dimensions;
+    }
+
+    /// <summary>
+    /// Tokenizes the inputs to <c>[CLS] … [SEP]</c> sequences. A sequence longer than the model's maximum is refused
+    /// with 413 naming the input, unless <paramref name="truncate"/>; then it is cut from the right or the left.
+    /// </summary>
+    public List<long[]> Tokenize(BatchQueue queue, ParsedInputs inputs, string param, bool? truncate, bool left, string? promptName)
+    {
+        var embedder = queue.Embedder;
+        var max = embedder.Model.MaxSequenceLength;
+        var cut = truncate ?? Options.AutoTruncate;
+        var sequences = new List<long[]>(inputs.Count);
+        if (inputs.Texts is { } texts)
+        {
+            var options = promptName is null ? null : new EmbedOptions { PromptName = promptName };
+            for (var i = 0; i < texts.Count; i++)
+            {
+                long[] ids;
+                try
+                {
+                    ids = embedder.TokenizeUntruncated(texts[i], options).Ids;
+                }
+                catch (QianruException e)
+                {
+                    throw ApiException.BadRequest($"'prompt_name': {e.Message}", "prompt_name");
+                }
+
+                sequences.Add(Fit(ids, i));
+            }
+
+            return sequences;
+        }
+
+        var tokenizer = embedder.Tokenizer;
+        for (var i = 0; i < inputs.TokenIds!.Count; i++)
+        {
+            var given = inputs.TokenIds[i];
+            var ids = new long[given.Length + 2];
+            ids[0] = tokenizer.ClassificationId;
+            ids[^1] = tokenizer.SeparatorId;
+            for (var j = 0; j < given.Length; j++)
+            {
+                ids[j + 1] = given[j] < tokenizer.VocabularySize
+                    ? given[j]
+                    : throw ApiException.BadRequest($"'{param}' holds token id {given[j]} at [{i}][{j}]; model {embedder.Model.Id} has ids 0 to {tokenizer.VocabularySize - 1}.", param);
+            }
+
+            sequences.Add(Fit(ids, i));
+        }
+
+        return sequences;
+
+        long[] Fit(long[] ids, int index)
+        {
+            if (ids.Length <= max)
+            {
+                return ids;
+            }
+
+            if (!cut)
+            {
+                throw ApiException.TooLarge(
+                    $"Input {index} of '{param}' has {ids.Length} tokens; model {embedder.Model.Id} takes at most {max} (special tokens included). Shorten it, or ask for truncation ('truncate': true, or start the server with --auto-truncate).",
+                    param,
+                    "context_length_exceeded");
+            }
+
+            var kept = new long[max];
+            kept[0] = ids[0];
+            kept[^1] = ids[^1];
+            ids.AsSpan(left ? ids.Length - max + 1 : 1, max - 2).CopyTo(kept.AsSpan(1));
+            return kept;
+        }
+    }
+
+    /// <summary>Queues the sequences with concurrent requests' and returns their unnormalized full-length vectors.</summary>
+    public async Task<float[][]> EmbedAsync(BatchQueue queue, List<long[]> sequences, string? promptName, bool rawIds)
+    {
+        if (_closing)
+        {
+            throw ApiException.Unavailable("The server is shutting down.");
+        }
+
+        var item = new WorkItem(sequences, promptName, rawIds);
+        if (!queue.TryEnqueue(item))
+        {
+            _metrics.Rejected(queue.Embedder.Model.Id);
+            throw _closing
+                ? ApiException.Unavailable("The server is shutting down.")
+                : ApiException.Overloaded($"The server is at its limit of {Options.MaxConcurrentRequests} concurrent requests for model {queue.Embedder.Model.Id}; retry after {Options.RetryAfterSeconds} s.");
+        }
+
+        return await item.Result.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps the first <paramref name="dimensions"/> values and L2-normalizes when asked, as the engine does.</summary>
+    public static float[] Finish(float[] raw, int? dimensions, bool normalize)
+    {
+        var vector = dimensions is { } d && d < raw.Length ? raw[..d] : raw;
+        if (normalize)
+        {
+            var norm = TensorPrimitives.Norm(vector);
+            TensorPrimitives.Divide(vector, MathF.Max(norm, 1e-12f), vector);
+        }
+
+        return vector;
+    }
+
+    /// <summary>Stops admitting requests and lets the queues finish what they hold.</summary>
+    public Task CompleteAsync()
+    {
+        _closing = true;
+        return Task.WhenAll(_ordered.Select(q => q.CompleteAsync()));
+    }
+}

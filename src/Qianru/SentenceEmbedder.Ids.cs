@@ -1,0 +1,106 @@
+using Qianru.Inference;
+using Qianru.Tokenization;
+
+namespace Qianru;
+
+/// <summary>Embedding from token ids: for servers that tokenize (and validate) first and batch later.</summary>
+public sealed partial class SentenceEmbedder
+{
+    /// <summary>
+    /// Tokenizes a text as <see cref="Tokenize"/> does (prompt and lower-casing applied) but keeps every token:
+    /// the caller decides how to truncate (or to refuse the text).
+    /// </summary>
+    public TokenizedText TokenizeUntruncated(string text, EmbedOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Tokenizer.Encode(Prepare(text, ResolvePrompt(options ?? EmbedOptions.Default)));
+    }
+
+    /// <summary>
+    /// Embeds sequences of token ids, each <c>[CLS] … [SEP]</c> as <see cref="Tokenize"/> returns them; one vector per
+    /// sequence, in input order. Sequences are sorted by length and batched as <see cref="Encode"/> does.
+    /// </summary>
+    /// <param name="ids">The sequences: 1 to <see cref="Models.ModelInfo.MaxSequenceLength"/> ids each, every id in the vocabulary.</param>
+    /// <param name="options">Normalization, dimensions and batch size. The prompt is not prepended (the ids already hold
+    /// it, as <see cref="Tokenize"/> gave them with the same options); it only tells how many leading tokens to leave
+    /// out of pooling for a model that excludes prompts. An empty <see cref="EmbedOptions.Prompt"/> means no prompt.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    /// <exception cref="ArgumentException">An empty or too long sequence, or an id outside the vocabulary.</exception>
+    public EmbeddingBatch EncodeTokens(IReadOnlyList<long[]> ids, EmbedOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        options ??= EmbedOptions.Default;
+        if (options.Dimensions is { } d && d > Model.Dimensions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), d, $"Dimensions must be between 1 and {Model.Dimensions} for model {Model.Id}.");
+        }
+
+        var vocabulary = Tokenizer.VocabularySize;
+        var unknown = new double[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var sequence = ids[i] ?? throw new ArgumentException($"Sequence {i} is null.", nameof(ids));
+            if (sequence.Length == 0 || sequence.Length > Model.MaxSequenceLength)
+            {
+                throw new ArgumentException($"Sequence {i} has {sequence.Length} ids; model {Model.Id} takes 1 to {Model.MaxSequenceLength}.", nameof(ids));
+            }
+
+            var unknownCount = 0;
+            foreach (var id in sequence)
+            {
+                if (id < 0 || id >= vocabulary)
+                {
+                    throw new ArgumentException($"Sequence {i} holds token id {id}; model {Model.Id} has ids 0 to {vocabulary - 1}.", nameof(ids));
+                }
+
+                unknownCount += id == Tokenizer.UnknownId ? 1 : 0;
+            }
+
+            unknown[i] = sequence.Length <= 2 ? 0 : (double)unknownCount / (sequence.Length - 2);
+        }
+
+        var prompt = ResolvePrompt(options);
+        var skipFirst = !string.IsNullOrEmpty(prompt) && !Model.IncludePrompt ? Tokenizer.Encode(Prepare("", prompt)).Length - 1 : 0;
+        var dim = Model.Dimensions;
+        var outDim = options.Dimensions ?? dim;
+        var normalize = options.Normalize ?? Model.Normalize;
+        var vectors = new float[ids.Count][];
+        var order = Enumerable.Range(0, ids.Count).OrderByDescending(i => ids[i].Length).ThenBy(i => i).ToArray();
+        var pooled = new float[options.BatchSize * dim];
+        var batch = new List<long[]>(options.BatchSize);
+        var members = new List<int>(options.BatchSize);
+        for (var start = 0; start < order.Length;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            batch.Clear();
+            members.Clear();
+            var width = ids[order[start]].Length;
+            while (start < order.Length && batch.Count < options.BatchSize
+                && (batch.Count == 0 || (batch.Count + 1) * width <= _options.MaxBatchTokens))
+            {
+                members.Add(order[start]);
+                batch.Add(ids[order[start]]);
+                start++;
+            }
+
+            _encoder.Encode(batch, Model.Pooling, skipFirst, pooled);
+            for (var j = 0; j < members.Count; j++)
+            {
+                var vector = pooled.AsSpan(j * dim, outDim).ToArray();
+                if (normalize)
+                {
+                    Pooling.Normalize(vector);
+                }
+
+                vectors[members[j]] = vector;
+            }
+        }
+
+        return new EmbeddingBatch(
+            vectors,
+            [.. ids.Select(s => s.Length)],
+            new bool[ids.Count],
+            unknown);
+    }
+}
