@@ -47,13 +47,22 @@ public sealed class LoadAndLifecycleTests
         var server = await QianruServer.StartAsync([ServerFixture.MiniLm], new QianruServerOptions { Port = 0, MaxBatchTokens = 64 });
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         var done = 0;
-        var requests = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        // One large request is admitted first and keeps the model busy, so that the others are surely still
+        // queued when shutdown begins.
+        Task<(HttpStatusCode StatusCode, string Body, int Size)> Send(int size) => Task.Run(async () =>
         {
-            using var response = await http.PostAsync("/v1/embeddings", ServerFixture.Json(HeavyBody(2)));
+            using var response = await http.PostAsync("/v1/embeddings", ServerFixture.Json(HeavyBody(size)));
             Interlocked.Increment(ref done);
-            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
-        })).ToArray();
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync(), Size: size);
+        });
+        var heavy = Send(60);
+        var admitted = DateTime.UtcNow.AddSeconds(20);
+        while (server.Pending == 0 && Volatile.Read(ref done) == 0 && DateTime.UtcNow < admitted)
+        {
+            await Task.Delay(2);
+        }
 
+        var requests = new[] { heavy }.Concat(Enumerable.Range(0, 8).Select(_ => Send(12))).ToArray();
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (server.Pending + Volatile.Read(ref done) < requests.Length && DateTime.UtcNow < deadline)
         {
@@ -64,7 +73,7 @@ public sealed class LoadAndLifecycleTests
         await server.StopAsync();
         var results = await Task.WhenAll(requests);
         Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.All(results, r => Assert.Equal(2, JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetArrayLength()));
+        Assert.All(results, r => Assert.Equal(r.Size, JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetArrayLength()));
         await server.DisposeAsync();
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/health"));
     }
