@@ -36,7 +36,7 @@ internal sealed class ClusterCommand : ICliCommand
         var command = new Command("cluster", "Cluster texts or vectors with KMeans, DBSCAN or community detection (results as scikit-learn's).");
         input.AddTo(command);
         command.Options.Add(vectors);
-        model.AddTo(command);
+        model.AddTo(command, withProvider: true);
         foreach (var o in new Option[] { algorithm, k, nInit, randomState, maxIter, eps, minSamples, metric, threshold, minCommunity, format, plot })
         {
             command.Options.Add(o);
@@ -168,9 +168,9 @@ internal sealed class ClusterCommand : ICliCommand
         }
 
         var all = input.Read(parse, context);
-        using var embedder = model.Load(parse, context);
+        using var embedder = model.OpenTextEmbedder(parse, context);
         using var progress = ProgressBar.Start(context, all.Count);
-        return (embedder.EmbedBatch(all, null, progress, cancel), all);
+        return (embedder.EmbedBatch(all, progress, cancel), all);
     }
 
     private static ClusterOutcome RunKMeans(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, KMeansOptions options, DistanceMetric metric)

@@ -29,7 +29,7 @@ internal sealed class SimilarityCommand : ICliCommand
         command.Arguments.Add(docsArgument);
         command.Options.Add(docsFileOption);
         command.Options.Add(metricOption);
-        model.AddTo(command);
+        model.AddTo(command, withProvider: true);
         command.Options.Add(formatOption);
         command.SetAction((parse, cancellationToken) =>
         {
@@ -52,7 +52,7 @@ internal sealed class SimilarityCommand : ICliCommand
             }
 
             var metrics = MetricList.Parse(parse.GetValue(metricOption) ?? []);
-            using var embedder = model.Load(parse, context);
+            using var embedder = model.OpenTextEmbedder(parse, context);
             var queryVector = embedder.EmbedQuery(query);
             var docVectors = embedder.EmbedDocuments(docs);
             var scores = metrics.Select(m => VectorSimilarity.Compute(m, queryVector, docVectors)).ToArray();

@@ -7,7 +7,7 @@ internal sealed class ModelOptions
 {
     public Option<string> Model { get; } = new("--model", "-m")
     {
-        Description = "An embedded model id (minilm, arctic-xs) or a model folder with model.onnx or onnx/model.onnx (e.g. a BAAI/bge-small-zh-v1.5 export).",
+        Description = "An embedded model id (minilm, arctic-xs, minilm-int8, arctic-xs-int8) or a model folder with model.onnx or onnx/model.onnx (e.g. a BAAI/bge-small-zh-v1.5 export); similarity and cluster also take words:FILE.vec (sentence vectors from word vectors).",
         DefaultValueFactory = _ => Qianru.Models.EmbeddedModels.DefaultId,
     };
 
@@ -18,10 +18,41 @@ internal sealed class ModelOptions
 
     private static string ModelIds => string.Join(", ", Qianru.Models.EmbeddedModels.All.Select(m => m.Info.Id));
 
-    public void AddTo(Command command)
+    /// <summary><c>--provider local|openai</c>, added by commands that can call a remote API.</summary>
+    public Option<string> Provider { get; } = Providers.RemoteEmbed.ProviderOption();
+
+    public void AddTo(Command command, bool withProvider = false)
     {
         command.Options.Add(Model);
         command.Options.Add(Threads);
+        if (withProvider)
+        {
+            command.Options.Add(Provider);
+        }
+    }
+
+    /// <summary>
+    /// Opens the model for commands that only need vectors: a local model, <c>words:FILE.vec[#mean|#sif]</c>
+    /// (sentence vectors from word vectors), or with <c>--provider openai</c> an OpenAI-compatible API.
+    /// </summary>
+    public TextEmbedder OpenTextEmbedder(ParseResult parse, CliContext context)
+    {
+        var model = parse.GetValue(Model)!;
+        if (parse.GetValue(Provider) == "openai")
+        {
+            return TextEmbedder.ForGenerator(CreateGenerator(parse, context, "openai"), model);
+        }
+
+        if (model.StartsWith("words:", StringComparison.OrdinalIgnoreCase))
+        {
+            var spec = model[6..];
+            var hash = spec.LastIndexOf('#');
+            var path = context.ResolvePath(hash >= 0 ? spec[..hash] : spec);
+            var generator = Qianru.WordVectors.WordVectorSentenceEmbedder.Create("words:" + path + (hash >= 0 ? spec[hash..] : ""));
+            return TextEmbedder.ForGenerator(generator, model);
+        }
+
+        return TextEmbedder.ForLocal(Load(parse, context));
     }
 
     public SentenceEmbedder Load(ParseResult parse, CliContext context)

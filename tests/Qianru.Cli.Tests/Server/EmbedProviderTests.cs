@@ -42,20 +42,75 @@ public sealed class EmbedProviderTests
         }
     }
 
+    [Fact]
+    public async Task Similarity_and_cluster_through_the_provider_give_the_local_results()
+    {
+        using var embedder = SentenceEmbedder.Create("minilm");
+        await using var server = await QianruServer.StartAsync([embedder], new QianruServerOptions { Port = 0 });
+        var dir = Directory.CreateTempSubdirectory("qianru-provider-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, ".env"), $"OPENAI_BASE_URL={new Uri(server.BaseAddress, "v1")}\nOPENAI_API_KEY=unused\n");
+            string[] docs = ["The cat sits on the mat.", "Stock prices rose sharply.", "A kitten rests on a rug."];
+            var (code, remote, error) = Run(dir.FullName, ["similarity", "--provider", "openai", "--model", "minilm", "--format", "jsonl", "a cat on a mat", .. docs]);
+            Assert.True(code == 0, error);
+            var (localCode, local, _) = Run(dir.FullName, ["similarity", "--format", "jsonl", "a cat on a mat", .. docs]);
+            Assert.Equal(0, localCode);
+            var remoteScores = Scores(remote);
+            var localScores = Scores(local);
+            Assert.Equal(3, localScores.Length);
+            Assert.Equal(localScores.Length, remoteScores.Length);
+            for (var i = 0; i < localScores.Length; i++)
+            {
+                Assert.Equal(localScores[i], remoteScores[i], 5);
+            }
+
+            string[] texts = ["cats and kittens", "a cat", "stock market", "share prices", "a kitten"];
+            var (clusterCode, clusterRemote, clusterError) = Run(dir.FullName, ["cluster", "--provider", "openai", "--model", "minilm", "--algorithm", "kmeans", "--k", "2", "--random-state", "1", "--format", "jsonl", .. texts]);
+            Assert.True(clusterCode == 0, clusterError);
+            var (_, clusterLocal, _) = Run(dir.FullName, ["cluster", "--algorithm", "kmeans", "--k", "2", "--random-state", "1", "--format", "jsonl", .. texts]);
+            Assert.Equal(5, clusterLocal.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            Assert.Equal(clusterLocal, clusterRemote);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private sealed class KeepOpen(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    }
+
+    private static double[] Scores(string jsonl) =>
+        [.. jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("cosine").GetDouble())];
+
     private static (int Code, string Out, string Error) Run(string workingDirectory, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
+        var binary = new MemoryStream();
         var context = new CliContext
         {
             Out = output,
             Error = error,
             OpenIn = () => new StringReader(""),
-            OpenStdoutStream = () => new MemoryStream(),
+            // Some commands write their rows to the standard output stream; keep them (the stream may be disposed).
+            OpenStdoutStream = () => new KeepOpen(binary),
             WorkingDirectory = workingDirectory,
         };
         var code = CliApp.Run(args, context);
-        return (code, output.ToString(), error.ToString());
+        return (code, output.ToString() + System.Text.Encoding.UTF8.GetString(binary.ToArray()), error.ToString());
     }
 
     private static float[][] Vectors(string jsonl) =>

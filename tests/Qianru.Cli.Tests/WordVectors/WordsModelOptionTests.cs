@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Qianru.Cli.Tests.Support;
+using Qianru.WordVectors;
+
+namespace Qianru.Cli.Tests.WordVectors;
+
+/// <summary><c>--model words:FILE.vec</c>: sentence vectors from word vectors wherever similarity and cluster take a model.</summary>
+public sealed class WordsModelOptionTests
+{
+    [Fact]
+    public async Task Similarity_with_word_vectors_scores_as_the_library_does()
+    {
+        var dir = QianruCli.TempDir();
+        var vec = Path.Combine(dir, "tiny.vec");
+        File.WriteAllLines(vec, ["4 3", "cat 1 0 0", "kitten 0.9 0.1 0", "stock 0 0 1", "market 0 0.1 0.9"]);
+        var result = QianruCli.Run("similarity", "--model", "words:" + vec, "--format", "jsonl", "cat", "kitten", "stock market");
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var generator = WordVectorSentenceEmbedder.Create("words:" + vec);
+        var vectors = (await generator.GenerateAsync(["cat", "kitten", "stock market"])).Select(e => e.Vector.ToArray()).ToArray();
+        var lines = (result.Out + System.Text.Encoding.UTF8.GetString(result.StdoutBytes)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 2, $"out: {result.Out} err: {result.Error}");
+        for (var i = 0; i < 2; i++)
+        {
+            var expected = Qianru.Similarity.VectorSimilarity.Cosine(vectors[0], vectors[i + 1]);
+            Assert.Equal(expected, JsonDocument.Parse(lines[i]).RootElement.GetProperty("cosine").GetSingle(), 5);
+        }
+
+        var cluster = QianruCli.Run("cluster", "--model", "words:" + vec, "--algorithm", "kmeans", "--k", "2", "--format", "jsonl", "cat", "kitten", "stock", "market");
+        Assert.True(cluster.ExitCode == 0, cluster.Error);
+        var labels = (cluster.Out + System.Text.Encoding.UTF8.GetString(cluster.StdoutBytes)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("label").GetInt32()).ToArray();
+        Assert.Equal(labels[0], labels[1]);
+        Assert.Equal(labels[2], labels[3]);
+        Assert.NotEqual(labels[0], labels[2]);
+    }
+
+    [Fact]
+    public void A_missing_word_vector_file_is_exit_code_2()
+    {
+        var result = QianruCli.Run("similarity", "--model", "words:/no/such.vec", "a", "b");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("such.vec", result.Error);
+    }
+}
