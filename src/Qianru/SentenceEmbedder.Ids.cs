@@ -1,4 +1,3 @@
-using Qianru.Inference;
 using Qianru.Tokenization;
 
 namespace Qianru;
@@ -60,42 +59,7 @@ public sealed partial class SentenceEmbedder
             unknown[i] = sequence.Length <= 2 ? 0 : (double)unknownCount / (sequence.Length - 2);
         }
 
-        var prompt = ResolvePrompt(options);
-        var skipFirst = !string.IsNullOrEmpty(prompt) && !Model.IncludePrompt ? Tokenizer.Encode(Prepare("", prompt)).Length - 1 : 0;
-        var dim = Model.Dimensions;
-        var outDim = options.Dimensions ?? dim;
-        var normalize = options.Normalize ?? Model.Normalize;
-        var vectors = new float[ids.Count][];
-        var order = Enumerable.Range(0, ids.Count).OrderByDescending(i => ids[i].Length).ThenBy(i => i).ToArray();
-        var pooled = new float[options.BatchSize * dim];
-        var batch = new List<long[]>(options.BatchSize);
-        var members = new List<int>(options.BatchSize);
-        for (var start = 0; start < order.Length;)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            batch.Clear();
-            members.Clear();
-            var width = ids[order[start]].Length;
-            while (start < order.Length && batch.Count < options.BatchSize
-                && (batch.Count == 0 || (batch.Count + 1) * width <= _options.MaxBatchTokens))
-            {
-                members.Add(order[start]);
-                batch.Add(ids[order[start]]);
-                start++;
-            }
-
-            _encoder.Encode(batch, Model.Pooling, skipFirst, pooled);
-            for (var j = 0; j < members.Count; j++)
-            {
-                var vector = pooled.AsSpan(j * dim, outDim).ToArray();
-                if (normalize)
-                {
-                    Pooling.Normalize(vector);
-                }
-
-                vectors[members[j]] = vector;
-            }
-        }
+        var vectors = RunBatches(ids, options, ResolvePrompt(options), null, cancellationToken);
 
         return new EmbeddingBatch(
             vectors,

@@ -113,7 +113,6 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
         }
 
         var prompt = ResolvePrompt(options);
-        var skipFirst = prompt is not null && !Model.IncludePrompt ? Tokenizer.Encode(Prepare("", prompt)).Length - 1 : 0;
         var tokenized = new TokenizedText[texts.Count];
         for (var i = 0; i < texts.Count; i++)
         {
@@ -121,11 +120,27 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
             tokenized[i] = Tokenizer.Encode(Prepare(text, prompt), Model.MaxSequenceLength);
         }
 
+        var vectors = RunBatches([.. tokenized.Select(t => t.Ids)], options, prompt, progress, cancellationToken);
+        return new EmbeddingBatch(
+            vectors,
+            [.. tokenized.Select(t => t.Length)],
+            [.. tokenized.Select(t => t.Truncated)],
+            [.. tokenized.Select(t => t.UnknownFraction)]);
+    }
+
+    /// <summary>
+    /// Runs id sequences through the model in batches sorted by length (longest first), at most
+    /// <see cref="EmbedOptions.BatchSize"/> sequences and <see cref="EmbedderOptions.MaxBatchTokens"/> padded tokens
+    /// per call, then pools, truncates to the asked dimensions and normalizes; vectors come back in input order.
+    /// </summary>
+    private float[][] RunBatches(IReadOnlyList<long[]> ids, EmbedOptions options, string? prompt, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        var skipFirst = !string.IsNullOrEmpty(prompt) && !Model.IncludePrompt ? Tokenizer.Encode(Prepare("", prompt)).Length - 1 : 0;
         var dim = Model.Dimensions;
         var outDim = options.Dimensions ?? dim;
         var normalize = options.Normalize ?? Model.Normalize;
-        var vectors = new float[texts.Count][];
-        var order = Enumerable.Range(0, texts.Count).OrderByDescending(i => tokenized[i].Length).ThenBy(i => i).ToArray();
+        var vectors = new float[ids.Count][];
+        var order = Enumerable.Range(0, ids.Count).OrderByDescending(i => ids[i].Length).ThenBy(i => i).ToArray();
         var done = 0;
         var pooled = new float[options.BatchSize * dim];
         var batch = new List<long[]>(options.BatchSize);
@@ -135,12 +150,12 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
             cancellationToken.ThrowIfCancellationRequested();
             batch.Clear();
             members.Clear();
-            var width = tokenized[order[start]].Length;
+            var width = ids[order[start]].Length;
             while (start < order.Length && batch.Count < options.BatchSize
                 && (batch.Count == 0 || (batch.Count + 1) * width <= _options.MaxBatchTokens))
             {
                 members.Add(order[start]);
-                batch.Add(tokenized[order[start]].Ids);
+                batch.Add(ids[order[start]]);
                 start++;
             }
 
@@ -160,11 +175,7 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
             progress?.Report(done);
         }
 
-        return new EmbeddingBatch(
-            vectors,
-            [.. tokenized.Select(t => t.Length)],
-            [.. tokenized.Select(t => t.Truncated)],
-            [.. tokenized.Select(t => t.UnknownFraction)]);
+        return vectors;
     }
 
     /// <inheritdoc/>

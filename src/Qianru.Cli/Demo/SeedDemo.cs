@@ -53,7 +53,7 @@ internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, str
         WriteMatrix(product, picked, integers: false);
         output.WriteLine($"lookup of rows {string.Join(", ", ids)} of B:");
         WriteMatrix(lookup, picked, integers: false);
-        output.WriteLine(SameMatrix(product, lookup) ? "A × B == lookup: yes (12 numbers became 6)" : "A × B == lookup: NO");
+        output.WriteLine(WordVectors.OneHotFormatter.SameMatrix(product, lookup) ? "A × B == lookup: yes (12 numbers became 6)" : "A × B == lookup: NO");
     }
 
     private void SimilarityExample()
@@ -160,30 +160,6 @@ internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, str
 
     private static string Number(float value) => value.ToString("0.000000", CultureInfo.InvariantCulture);
 
-    private void WriteMatrix(float[,] matrix, IReadOnlyList<string> labels, bool integers)
-    {
-        for (var r = 0; r < matrix.GetLength(0); r++)
-        {
-            var cells = Enumerable.Range(0, matrix.GetLength(1)).Select(c => integers
-                ? matrix[r, c].ToString("0", CultureInfo.InvariantCulture)
-                : matrix[r, c].ToString("0.0000", CultureInfo.InvariantCulture).PadLeft(7));
-            output.WriteLine($"  {labels[r]}  [{string.Join(' ', cells)}]");
-        }
-    }
-
-    private static bool SameMatrix(float[,] a, float[,] b)
-    {
-        for (var r = 0; r < a.GetLength(0); r++)
-        {
-            for (var c = 0; c < a.GetLength(1); c++)
-            {
-                if (a[r, c] != b[r, c])
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
-    }
+    private void WriteMatrix(float[,] matrix, IReadOnlyList<string> labels, bool integers) =>
+        WordVectors.OneHotFormatter.WriteMatrix(output, matrix, labels, integers);
 }

@@ -69,7 +69,7 @@ internal static class OneHotFormatter
         return equal;
     }
 
-    private static bool SameMatrix(float[,] a, float[,] b)
+    internal static bool SameMatrix(float[,] a, float[,] b)
     {
         for (var r = 0; r < a.GetLength(0); r++)
         {
@@ -85,7 +85,7 @@ internal static class OneHotFormatter
         return true;
     }
 
-    private static void WriteMatrix(TextWriter output, float[,] matrix, IReadOnlyList<string> labels, bool integers)
+    internal static void WriteMatrix(TextWriter output, float[,] matrix, IReadOnlyList<string> labels, bool integers)
     {
         for (var r = 0; r < matrix.GetLength(0); r++)
         {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Qianru.Cli.Infrastructure;
 using Qianru.Server;
 
 namespace Qianru.Cli.Tests.Server;
@@ -78,39 +77,14 @@ public sealed class EmbedProviderTests
         }
     }
 
-    private sealed class KeepOpen(Stream inner) : Stream
-    {
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-    }
-
     private static double[] Scores(string jsonl) =>
         [.. jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("cosine").GetDouble())];
 
     private static (int Code, string Out, string Error) Run(string workingDirectory, params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var binary = new MemoryStream();
-        var context = new CliContext
-        {
-            Out = output,
-            Error = error,
-            OpenIn = () => new StringReader(""),
-            // Some commands write their rows to the standard output stream; keep them (the stream may be disposed).
-            OpenStdoutStream = () => new KeepOpen(binary),
-            WorkingDirectory = workingDirectory,
-        };
-        var code = CliApp.Run(args, context);
-        return (code, output.ToString() + System.Text.Encoding.UTF8.GetString(binary.ToArray()), error.ToString());
+        // Some commands write their rows to the standard output stream, others to the text writer.
+        var result = Support.QianruCli.RunIn(workingDirectory, null, args);
+        return (result.ExitCode, result.Out + System.Text.Encoding.UTF8.GetString(result.StdoutBytes), result.Error);
     }
 
     private static float[][] Vectors(string jsonl) =>
