@@ -23,6 +23,7 @@ internal sealed class SimilarityCommand : ICliCommand
         var model = new ModelOptions();
         var formatOption = new Option<string>("--format") { Description = "table, jsonl or json", DefaultValueFactory = _ => "table" };
         formatOption.AcceptOnlyFromAmong("table", "jsonl", "json");
+        var plotOption = new Option<string?>("--plot") { Description = "Also write a PNG heatmap of the cosine similarity of every pair of texts (query and documents), labelled with the texts" };
 
         var command = new Command("similarity", "Score documents against a query (cosine, Euclidean, dot, Manhattan)");
         command.Arguments.Add(queryArgument);
@@ -31,6 +32,7 @@ internal sealed class SimilarityCommand : ICliCommand
         command.Options.Add(metricOption);
         model.AddTo(command, withProvider: true);
         command.Options.Add(formatOption);
+        command.Options.Add(plotOption);
         command.SetAction((parse, cancellationToken) =>
         {
             var query = parse.GetValue(queryArgument)!;
@@ -56,6 +58,11 @@ internal sealed class SimilarityCommand : ICliCommand
             var queryVector = embedder.EmbedQuery(query);
             var docVectors = embedder.EmbedDocuments(docs);
             var scores = metrics.Select(m => VectorSimilarity.Compute(m, queryVector, docVectors)).ToArray();
+            if (parse.GetValue(plotOption) is { } plot)
+            {
+                Plots.SimilarityHeatmap.Save(context.ResolvePath(plot), [query + " (query)", .. docs], [queryVector, .. docVectors], "cosine similarity");
+            }
+
             var format = parse.GetValue(formatOption);
             if (format == "table")
             {

@@ -90,6 +90,22 @@ public sealed class DemoTests
     }
 
     [Fact]
+    public void Similarity_plot_is_a_heatmap_png_that_is_not_blank()
+    {
+        var dir = QianruCli.TempDir();
+        var path = Path.Combine(dir, "heatmap.png");
+        var result = QianruCli.Run(["similarity", "--plot", path, SeedExamples.SimilarityQuery, .. SeedExamples.SimilarityDocuments]);
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(path);
+        Assert.NotNull(bitmap);
+        Assert.True(Enumerable.Range(0, bitmap.Width / 4).SelectMany(x => Enumerable.Range(0, bitmap.Height / 4).Select(y => bitmap.GetPixel(x * 4, y * 4))).Distinct().Count() > 20);
+
+        var bad = QianruCli.Run("similarity", "--plot", Path.Combine(dir, "heatmap.jpg"), "a", "b");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("PNG", bad.Error);
+    }
+
+    [Fact]
     public void A_cjk_font_is_installed_for_the_plot_labels()
     {
         // .ci/run installs Debian's fonts-noto-cjk; without it Chinese labels are drawn as boxes.
