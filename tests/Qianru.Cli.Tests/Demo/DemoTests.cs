@@ -65,6 +65,34 @@ public sealed class DemoTests
     }
 
     [Fact]
+    public void A_chinese_bge_folder_gets_the_bge_query_instruction_and_cls_pooling()
+    {
+        // A folder laid out like BAAI/bge-small-zh-v1.5 (CLS pooling, normalized, 512 tokens), built from the
+        // embedded MiniLM weights: the demo must read its settings and put the BGE-zh instruction before queries.
+        var dir = Path.Combine(QianruCli.TempDir(), "bge-small-zh-v1.5");
+        Directory.CreateDirectory(Path.Combine(dir, "onnx"));
+        Directory.CreateDirectory(Path.Combine(dir, "1_Pooling"));
+        File.WriteAllBytes(Path.Combine(dir, "onnx", "model.onnx"), Qianru.Models.EmbeddedModels.ReadOnnx(Qianru.Models.EmbeddedModels.MiniLM));
+        File.WriteAllBytes(Path.Combine(dir, "vocab.txt"), Qianru.Models.EmbeddedModels.ReadVocabulary(Qianru.Models.EmbeddedModels.MiniLM));
+        File.WriteAllText(Path.Combine(dir, "config.json"), """{"model_type":"bert","hidden_size":384,"max_position_embeddings":512}""");
+        File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), """{"tokenizer_class":"BertTokenizer","do_lower_case":true,"model_max_length":512}""");
+        File.WriteAllText(Path.Combine(dir, "sentence_bert_config.json"), """{"max_seq_length":512,"do_lower_case":false}""");
+        File.WriteAllText(Path.Combine(dir, "modules.json"), """[{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},{"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"},{"idx":2,"name":"2","path":"2_Normalize","type":"sentence_transformers.models.Normalize"}]""");
+        File.WriteAllText(Path.Combine(dir, "1_Pooling", "config.json"), """{"word_embedding_dimension":384,"pooling_mode_cls_token":true,"pooling_mode_mean_tokens":false}""");
+
+        var result = QianruCli.Run("demo", "--model", dir);
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"query instruction: \"{SeedExamples.BgeChineseQueryInstruction}\"", result.Out);
+        using var bge = SentenceEmbedder.Create(dir);
+        Assert.Equal(Qianru.Models.PoolingMode.Cls, bge.Model.Pooling);
+        var query = bge.Embed(SeedExamples.LocalQuery, new EmbedOptions { Prompt = SeedExamples.BgeChineseQueryInstruction });
+        var first = bge.Embed(SeedExamples.LocalDocuments[0]);
+        var lines = result.Out.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var at = lines.FindLastIndex(l => l.StartsWith("Cosine distance:", StringComparison.Ordinal));
+        Assert.Equal(VectorSimilarity.Cosine(query, first), Number(lines[at + 2]), 5);
+    }
+
+    [Fact]
     public void The_demo_plots_are_pngs_that_are_not_blank()
     {
         var dir = QianruCli.TempDir();
