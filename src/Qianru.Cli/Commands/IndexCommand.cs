@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using System.CommandLine;
 using Qianru.Cli.Infrastructure;
 using Qianru.Cli.Search;
@@ -36,8 +37,7 @@ internal sealed class IndexCommand : ICliCommand
                 throw new QianruException($"{path} already exists; add to it with 'qianru index add', or choose another file");
             }
 
-            using var embedder = model.Load(parse, context);
-            using var collection = VectorCollection.Create(path, new CollectionInfo(embedder.Model.Id, embedder.Model.Dimensions, embedder.Model.Normalize));
+            using var collection = CreateCollection(path, parse, context, model);
             context.Out.WriteLine($"created {path}: model {collection.Info.ModelId}, {collection.Info.Dimensions} dimensions, {(collection.Info.Normalized ? "normalized" : "not normalized")}");
             return ExitCodes.Success;
         });
@@ -61,7 +61,7 @@ internal sealed class IndexCommand : ICliCommand
             using var collection = VectorCollection.Open(context.ResolvePath(parse.GetValue(db)!));
             var inputPath = parse.GetValue(input)!;
             var items = CollectionInput.Read(inputPath == "-" ? "-" : context.ResolvePath(inputPath), inputPath == "-" ? context.OpenIn() : null);
-            using var embedder = SentenceEmbedder.Create(parse.GetValue(model) ?? collection.Info.ModelId);
+            using var embedder = CollectionModel.Open(parse.GetValue(model) ?? collection.Info.ModelId, context);
             CollectionAddResult result;
             using (var progress = ProgressBar.Start(context, items.Count))
             {
@@ -106,5 +106,20 @@ internal sealed class IndexCommand : ICliCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static VectorCollection CreateCollection(string path, ParseResult parse, CliContext context, ModelOptions model)
+    {
+        var id = parse.GetValue(model.Model)!;
+        if (CollectionModel.IsWords(id))
+        {
+            // Sentence vectors from word vectors: the collection records the vectors file as its model.
+            using var words = CollectionModel.Open(id, context);
+            var meta = words.GetService<EmbeddingGeneratorMetadata>()!;
+            return VectorCollection.Create(path, new CollectionInfo(meta.DefaultModelId!, meta.DefaultModelDimensions!.Value, false));
+        }
+
+        using var embedder = model.Load(parse, context);
+        return VectorCollection.Create(path, new CollectionInfo(embedder.Model.Id, embedder.Model.Dimensions, embedder.Model.Normalize));
     }
 }

@@ -30,7 +30,7 @@ internal sealed class SearchCommand : ICliCommand
             }
 
             using var collection = VectorCollection.Open(context.ResolvePath(parse.GetValue(db)!));
-            using var embedder = SentenceEmbedder.Create(parse.GetValue(model) ?? collection.Info.ModelId);
+            using var embedder = CollectionModel.Open(parse.GetValue(model) ?? collection.Info.ModelId, context);
             var indexMode = Enum.Parse<CollectionIndexMode>(parse.GetValue(mode)!, ignoreCase: true);
             var hits = await collection.SearchAsync(parse.GetValue(query)!, embedder, parse.GetValue(k), indexMode, cancellationToken);
             if (parse.GetValue(format) == "table")

@@ -34,6 +34,25 @@ public sealed class WordsModelOptionTests
     }
 
     [Fact]
+    public void A_collection_can_use_word_vectors_as_its_model()
+    {
+        var dir = QianruCli.TempDir();
+        var vec = Path.Combine(dir, "tiny.vec");
+        File.WriteAllLines(vec, ["4 3", "cat 1 0 0", "kitten 0.9 0.1 0", "stock 0 0 1", "market 0 0.1 0.9"]);
+        var db = Path.Combine(dir, "notes.db");
+        var docs = Path.Combine(dir, "docs.txt");
+        File.WriteAllLines(docs, ["stock market", "cat kitten"]);
+        var create = QianruCli.Run("index", "create", db, "--model", "words:" + vec);
+        Assert.True(create.ExitCode == 0, create.Error);
+        Assert.Contains("3 dimensions", create.Out);
+        var add = QianruCli.Run("index", "add", db, "--input", docs);
+        Assert.True(add.ExitCode == 0, add.Error);
+        var search = QianruCli.Run("search", db, "kitten", "--k", "1", "--format", "jsonl");
+        Assert.True(search.ExitCode == 0, search.Error);
+        Assert.Contains("cat kitten", search.Out + System.Text.Encoding.UTF8.GetString(search.StdoutBytes));
+    }
+
+    [Fact]
     public void A_missing_word_vector_file_is_exit_code_2()
     {
         var result = QianruCli.Run("similarity", "--model", "words:/no/such.vec", "a", "b");
