@@ -51,10 +51,10 @@ internal static class ClusterBench
             File.WriteAllText(script, Python);
             var kmeansData = Blobs(rows, dim, centres: 60, sigma: 0.08, noiseFraction: 0.0, seed: 1);
             var kmeansFile = Path.Combine(folder, "kmeans.npy");
-            WriteNpy(kmeansFile, kmeansData);
+            Qianru.IO.VectorFile.Write(kmeansFile, kmeansData);
             var dbscanData = Blobs(dbscanRows, dim, centres: 40, sigma: 0.03, noiseFraction: 0.05, seed: 2);
             var dbscanFile = Path.Combine(folder, "dbscan.npy");
-            WriteNpy(dbscanFile, dbscanData);
+            Qianru.IO.VectorFile.Write(dbscanFile, dbscanData);
             Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInfo()}");
             Console.WriteLine("| task | data | Qianru (s) | scikit-learn (s) | speed-up | agreement |");
             Console.WriteLine("|---|---|---:|---:|---:|---|");
@@ -166,21 +166,6 @@ internal static class ClusterBench
         }
 
         return rows;
-    }
-
-    /// <summary>Writes a float32 C-order .npy (format 1.0) for the Python peer.</summary>
-    private static void WriteNpy(string path, float[][] rows)
-    {
-        using var stream = File.Create(path);
-        var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows.Length}, {rows[0].Length}), }}";
-        var padded = header.PadRight(((10 + header.Length + 1 + 63) / 64 * 64) - 10 - 1) + "\n";
-        stream.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
-        stream.Write(BitConverter.GetBytes((ushort)padded.Length));
-        stream.Write(Encoding.ASCII.GetBytes(padded));
-        foreach (var row in rows)
-        {
-            stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row.AsSpan()));
-        }
     }
 
     private static int Arg(string[] args, string name, int fallback)

@@ -70,41 +70,7 @@ internal sealed class EmbedCommand : ICliCommand
             }
 
             EmbeddingWarnings.Write(context.Error, embedder, batch);
-            var fmt = parse.GetValue(format)!;
-            var file = parse.GetValue(output);
-            if (fmt == "npy")
-            {
-                using var stream = OutputTarget.OpenBinary(file, context);
-                VectorOutput.WriteNpy(stream, batch.Vectors);
-                return Task.FromResult(ExitCodes.Success);
-            }
-
-            var writer = OutputTarget.OpenText(file, context, out var owned);
-            try
-            {
-                switch (fmt)
-                {
-                    case "json":
-                        VectorOutput.WriteJson(writer, texts, batch.Vectors);
-                        break;
-                    case "csv":
-                        VectorOutput.WriteCsv(writer, batch.Vectors);
-                        break;
-                    default:
-                        VectorOutput.WriteJsonl(writer, texts, batch.Vectors);
-                        break;
-                }
-
-                writer.Flush();
-            }
-            finally
-            {
-                if (owned)
-                {
-                    writer.Dispose();
-                }
-            }
-
+            VectorOutput.Write(parse.GetValue(format)!, parse.GetValue(output), context, texts, batch.Vectors);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -65,33 +64,42 @@ internal static class VectorOutput
         }
     }
 
-    /// <summary>A NumPy .npy file (format 1.0): little-endian float32, C order, shape (texts, dims).</summary>
-    public static void WriteNpy(Stream stream, IReadOnlyList<float[]> vectors)
+    /// <summary>Writes the vectors in <paramref name="format"/> to <paramref name="file"/>, or standard output for null or "-".</summary>
+    public static void Write(string format, string? file, Infrastructure.CliContext context, IReadOnlyList<string> texts, IReadOnlyList<float[]> vectors)
     {
-        var dims = vectors.Count == 0 ? 0 : vectors[0].Length;
-        var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({vectors.Count}, {dims}), }}";
-        var total = 10 + header.Length + 1;
-        var padded = header + new string(' ', (64 - total % 64) % 64) + "\n";
-        stream.WriteByte(0x93);
-        stream.Write("NUMPY"u8);
-        stream.WriteByte(1);
-        stream.WriteByte(0);
-        Span<byte> len = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(len, (ushort)padded.Length);
-        stream.Write(len);
-        stream.Write(Encoding.ASCII.GetBytes(padded));
-        var row = new byte[dims * 4];
-        foreach (var v in vectors)
+        if (format == "npy")
         {
-            for (var d = 0; d < dims; d++)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(row.AsSpan(d * 4), v[d]);
-            }
-
-            stream.Write(row);
+            using var stream = Infrastructure.OutputTarget.OpenBinary(file, context);
+            Qianru.IO.VectorFile.WriteNpy(stream, vectors);
+            stream.Flush();
+            return;
         }
 
-        stream.Flush();
+        var writer = Infrastructure.OutputTarget.OpenText(file, context, out var owned);
+        try
+        {
+            switch (format)
+            {
+                case "json":
+                    WriteJson(writer, texts, vectors);
+                    break;
+                case "csv":
+                    WriteCsv(writer, vectors);
+                    break;
+                default:
+                    WriteJsonl(writer, texts, vectors);
+                    break;
+            }
+
+            writer.Flush();
+        }
+        finally
+        {
+            if (owned)
+            {
+                writer.Dispose();
+            }
+        }
     }
 
     private static void WriteObject(Utf8JsonWriter json, int index, string text, float[] vector)

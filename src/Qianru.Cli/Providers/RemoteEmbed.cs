@@ -27,39 +27,7 @@ internal static class RemoteEmbed
 
         using var generator = model.CreateGenerator(parse, context, "openai", dimensions);
         var vectors = generator.GenerateAsync(texts, cancellationToken: cancel).GetAwaiter().GetResult().Select(e => e.Vector.ToArray()).ToArray();
-        if (format == "npy")
-        {
-            using var stream = OutputTarget.OpenBinary(file, context);
-            VectorOutput.WriteNpy(stream, vectors);
-            return ExitCodes.Success;
-        }
-
-        var writer = OutputTarget.OpenText(file, context, out var owned);
-        try
-        {
-            switch (format)
-            {
-                case "json":
-                    VectorOutput.WriteJson(writer, texts, vectors);
-                    break;
-                case "csv":
-                    VectorOutput.WriteCsv(writer, vectors);
-                    break;
-                default:
-                    VectorOutput.WriteJsonl(writer, texts, vectors);
-                    break;
-            }
-
-            writer.Flush();
-        }
-        finally
-        {
-            if (owned)
-            {
-                writer.Dispose();
-            }
-        }
-
+        VectorOutput.Write(format, file, context, texts, vectors);
         return ExitCodes.Success;
     }
 }

@@ -280,6 +280,23 @@ public static class VectorFile
         }
     }
 
+    /// <summary>
+    /// Writes rows as a NumPy .npy (format 1.0, little-endian float32, C order) to a stream, as numpy.save does;
+    /// for standard output or other streams that are not files. Rows must all have the same length.
+    /// </summary>
+    public static void WriteNpy(Stream stream, IReadOnlyList<float[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(rows);
+        var dims = rows.Count == 0 ? 0 : rows[0].Length;
+        if (rows.Any(r => r.Length != dims))
+        {
+            throw new ArgumentException("all rows must have the same length", nameof(rows));
+        }
+
+        WriteNpy(stream, rows, dims);
+    }
+
     private static void WriteNpy(Stream stream, IReadOnlyList<float[]> rows, int dims)
     {
         var dict = "{'descr': '<f4', 'fortran_order': False, 'shape': ("
