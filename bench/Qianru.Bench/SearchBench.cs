@@ -9,12 +9,13 @@ namespace Qianru.Bench;
 
 /// <summary>
 /// Exact top-10 and HNSW search against numpy + OpenBLAS brute force and hnswlib, on the same .npy files in the
-/// same run. Usage: <c>dotnet run -c Release --project bench/Qianru.Bench -- search [corpus] [queries] [dims]</c>.
+/// same run. Usage: <c>dotnet run -c Release --project bench/Qianru.Bench -- search [corpus] [queries] [dims] [hnsw-queries]</c>.
 /// </summary>
 internal static class SearchBench
 {
     private const int K = 10;
     private const int Repeats = 15;
+    private const int HnswRepeats = 5;
     private static readonly int[] EfValues = [10, 16, 24, 32, 48, 64, 96, 128];
 
     public static int Run(string[] args)
@@ -22,6 +23,7 @@ internal static class SearchBench
         var corpusSize = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
         var querySize = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
         var dims = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 384;
+        var hnswQuerySize = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2000;
         var dir = Directory.CreateTempSubdirectory("qianru-searchbench-").FullName;
         Console.WriteLine($"# search benchmark: {corpusSize} x {dims} unit vectors, {querySize} queries, top-{K}; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 
@@ -48,33 +50,43 @@ internal static class SearchBench
             exactTimes.Add(sw.Elapsed.TotalMilliseconds);
         }
 
-        // Qianru HNSW (USearch).
-        var build = Stopwatch.StartNew();
-        using var hnsw = HnswIndex.Build(corpus, new HnswOptions { Metric = SimilarityMetric.Dot, M = 16, EfConstruction = 128 });
-        var buildMs = build.Elapsed.TotalMilliseconds;
-        var qianruHnsw = new List<(int Ef, double Recall, double Qps, double Qps1)>();
-        foreach (var ef in EfValues)
+        // Qianru HNSW (USearch), per storage precision, on a larger query set (steadier queries/s).
+        var hnswQueries = Enumerable.Range(0, hnswQuerySize).Select(_ => Sample()).ToArray();
+        var hnswQueryPath = Path.Combine(dir, "hnsw_queries.npy");
+        VectorFile.Write(hnswQueryPath, hnswQueries);
+        var hnswExact = SemanticSearch.Search(hnswQueries, corpus, options);
+        var precisions = new[] { HnswPrecision.Float16, HnswPrecision.Float32, HnswPrecision.BFloat16 };
+        var qianruHnsw = new Dictionary<HnswPrecision, List<(int Ef, double Recall, double Qps, double Qps1)>>();
+        var buildMs = new Dictionary<HnswPrecision, double>();
+        foreach (var precision in precisions)
         {
-            hnsw.EfSearch = Math.Max(ef, K);
-            hnsw.Search(queries, K);
-            var best = double.MaxValue;
-            SearchHit[][] hits = [];
-            for (var r = 0; r < Repeats; r++)
+            var build = Stopwatch.StartNew();
+            using var hnsw = HnswIndex.Build(corpus, new HnswOptions { Metric = SimilarityMetric.Dot, M = 16, EfConstruction = 128, Precision = precision });
+            buildMs[precision] = build.Elapsed.TotalMilliseconds;
+            var rows = qianruHnsw[precision] = [];
+            foreach (var ef in EfValues)
             {
-                var sw = Stopwatch.StartNew();
-                hits = hnsw.Search(queries, K);
-                best = Math.Min(best, sw.Elapsed.TotalSeconds);
-            }
+                hnsw.EfSearch = Math.Max(ef, K);
+                hnsw.Search(hnswQueries, K);
+                var best = double.MaxValue;
+                SearchHit[][] hits = [];
+                for (var r = 0; r < HnswRepeats; r++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    hits = hnsw.Search(hnswQueries, K);
+                    best = Math.Min(best, sw.Elapsed.TotalSeconds);
+                }
 
-            var best1 = double.MaxValue;
-            for (var r = 0; r < 3; r++)
-            {
-                var sw = Stopwatch.StartNew();
-                hnsw.Search(queries, K, maxDegreeOfParallelism: 1);
-                best1 = Math.Min(best1, sw.Elapsed.TotalSeconds);
-            }
+                var best1 = double.MaxValue;
+                for (var r = 0; r < HnswRepeats; r++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    hnsw.Search(hnswQueries, K, maxDegreeOfParallelism: 1);
+                    best1 = Math.Min(best1, sw.Elapsed.TotalSeconds);
+                }
 
-            qianruHnsw.Add((ef, Recall.AtK(exact, hits), queries.Length / best, queries.Length / best1));
+                rows.Add((ef, Recall.AtK(hnswExact, hits), hnswQueries.Length / best, hnswQueries.Length / best1));
+            }
         }
 
         // Quantized corpora (no peer): recall against exact and speed, with and without float rescoring.
@@ -100,7 +112,9 @@ internal static class SearchBench
         File.WriteAllText(script, PeerScript);
         var exactIds = Path.Combine(dir, "exact_ids.json");
         File.WriteAllText(exactIds, JsonSerializer.Serialize(exact.Select(h => h.Select(x => x.Id).ToArray())));
-        var peer = Process.Start(new ProcessStartInfo("/usr/bin/python3", [script, basePath, queryPath, exactIds, string.Join(",", EfValues), Repeats.ToString(CultureInfo.InvariantCulture)])
+        var hnswExactIds = Path.Combine(dir, "hnsw_exact_ids.json");
+        File.WriteAllText(hnswExactIds, JsonSerializer.Serialize(hnswExact.Select(h => h.Select(x => x.Id).ToArray())));
+        var peer = Process.Start(new ProcessStartInfo("/usr/bin/python3", [script, basePath, queryPath, exactIds, string.Join(",", EfValues), Repeats.ToString(CultureInfo.InvariantCulture), hnswQueryPath, hnswExactIds, HnswRepeats.ToString(CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
         })!;
@@ -127,18 +141,40 @@ internal static class SearchBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| numpy + OpenBLAS (Q @ B.T, argpartition) | {numpyMs:F1} | {querySize / numpyMs * 1000:F0} | {p.GetProperty("numpy_recall").GetDouble():F3} |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nQianru / numpy time ratio: {qianruMs / numpyMs:F2} (below 1 = Qianru faster)"));
         Console.WriteLine();
-        Console.WriteLine($"## HNSW (M=16, ef_construction=128), recall@{K} against exact, all cores");
+        Console.WriteLine($"## HNSW (M=16, ef_construction=128), {hnswQuerySize} queries, recall@{K} against exact, best of {HnswRepeats}");
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Build: Qianru/USearch {buildMs:F0} ms, hnswlib {p.GetProperty("hnswlib_build_ms").GetDouble():F0} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Build: Qianru/USearch {string.Join(", ", precisions.Select(pr => $"{pr} {buildMs[pr]:F0} ms"))}; hnswlib {p.GetProperty("hnswlib_build_ms").GetDouble():F0} ms"));
         Console.WriteLine();
-        Console.WriteLine("| ef | Qianru (USearch) recall@10 | Qianru queries/s | hnswlib recall@10 | hnswlib queries/s | Qianru q/s, 1 thread | hnswlib q/s, 1 thread |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
-        var peerRows = p.GetProperty("hnswlib").EnumerateArray().ToArray();
-        for (var i = 0; i < qianruHnsw.Count; i++)
+        Console.WriteLine("q/s: all cores; q/s 1: one thread. Qianru's default storage is float16.");
+        Console.WriteLine();
+        Console.WriteLine("| ef | hnswlib recall | hnswlib q/s | hnswlib q/s 1 | " + string.Join(" | ", precisions.Select(pr => $"{pr} recall | {pr} q/s | {pr} q/s 1")) + " |");
+        Console.WriteLine("|---:|" + string.Concat(Enumerable.Repeat("---:|", 3 + (3 * precisions.Length))));
+        var peerRows = p.GetProperty("hnswlib").EnumerateArray()
+            .Select(h => (Ef: h.GetProperty("ef").GetInt32(), Recall: h.GetProperty("recall").GetDouble(), Qps: h.GetProperty("qps").GetDouble(), Qps1: h.GetProperty("qps1").GetDouble())).ToList();
+        for (var i = 0; i < EfValues.Length; i++)
         {
-            var (ef, recall, qps, qps1) = qianruHnsw[i];
             var h = peerRows[i];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {ef} | {recall:F3} | {qps:F0} | {h.GetProperty("recall").GetDouble():F3} | {h.GetProperty("qps").GetDouble():F0} | {qps1:F0} | {h.GetProperty("qps1").GetDouble():F0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {EfValues[i]} | {h.Recall:F3} | {h.Qps:F0} | {h.Qps1:F0} | ")
+                + string.Join(" | ", precisions.Select(pr => string.Create(CultureInfo.InvariantCulture, $"{qianruHnsw[pr][i].Recall:F3} | {qianruHnsw[pr][i].Qps:F0} | {qianruHnsw[pr][i].Qps1:F0}"))) + " |");
+        }
+
+        // The target: queries/s at the same recall. For each hnswlib row, Qianru's q/s at that recall, interpolated
+        // linearly in recall between Qianru's neighbouring rows (the first row with at least that recall if none below).
+        Console.WriteLine();
+        Console.WriteLine("### Queries/s at the same recall (Qianru interpolated to hnswlib's recall at each ef)");
+        Console.WriteLine();
+        Console.WriteLine("| hnswlib ef | recall | hnswlib q/s | " + string.Join(" | ", precisions.Select(pr => $"{pr} q/s | ratio")) + " |");
+        Console.WriteLine("|---:|---:|---:|" + string.Concat(Enumerable.Repeat("---:|", 2 * precisions.Length)));
+        foreach (var h in peerRows)
+        {
+            var cells = precisions.Select(pr =>
+            {
+                var qps = AtRecall(qianruHnsw[pr], h.Recall, all: true);
+                return qps is { } v
+                    ? string.Create(CultureInfo.InvariantCulture, $"{v:F0} | {v / h.Qps:F2}×")
+                    : string.Create(CultureInfo.InvariantCulture, $"not reached (best {qianruHnsw[pr].Max(r => r.Recall):F4}) | —");
+            });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {h.Ef} | {h.Recall:F4} | {h.Qps:F0} | ") + string.Join(" | ", cells) + " |");
         }
 
         Console.WriteLine();
@@ -154,6 +190,30 @@ internal static class SearchBench
 
         Directory.Delete(dir, recursive: true);
         return 0;
+    }
+
+    /// <summary>Queries/s at <paramref name="recall"/>, linear between the rows around it; null when never reached.</summary>
+    private static double? AtRecall(List<(int Ef, double Recall, double Qps, double Qps1)> rows, double recall, bool all)
+    {
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (rows[i].Recall < recall)
+            {
+                continue;
+            }
+
+            var upper = all ? rows[i].Qps : rows[i].Qps1;
+            if (i == 0 || rows[i].Recall == rows[i - 1].Recall)
+            {
+                return upper;
+            }
+
+            var lower = all ? rows[i - 1].Qps : rows[i - 1].Qps1;
+            var t = (recall - rows[i - 1].Recall) / (rows[i].Recall - rows[i - 1].Recall);
+            return lower + (t * (upper - lower));
+        }
+
+        return null;
     }
 
     private static float[] Gaussian(Random random, int dims, float sigma)
@@ -185,9 +245,10 @@ internal static class SearchBench
         base = np.load(sys.argv[1]); queries = np.load(sys.argv[2])
         exact = [set(r) for r in json.load(open(sys.argv[3]))]
         efs = [int(x) for x in sys.argv[4].split(",")]; repeats = int(sys.argv[5]); k = 10
+        hnsw_queries = np.load(sys.argv[6]); hnsw_exact = [set(r) for r in json.load(open(sys.argv[7]))]; hnsw_repeats = int(sys.argv[8])
 
-        def recall(ids):
-            return sum(len(exact[i] & set(int(x) for x in row[:k])) for i, row in enumerate(ids)) / sum(len(e) for e in exact)
+        def recall(ids, truth=exact):
+            return sum(len(truth[i] & set(int(x) for x in row[:k])) for i, row in enumerate(ids)) / sum(len(e) for e in truth)
 
         def numpy_topk():
             scores = queries @ base.T
@@ -209,14 +270,14 @@ internal static class SearchBench
         rows = []
         for ef in efs:
             index.set_ef(max(ef, k))
-            index.knn_query(queries, k=k, num_threads=-1)
+            index.knn_query(hnsw_queries, k=k, num_threads=-1)
             best = 1e9
-            for _ in range(repeats):
-                t = time.perf_counter(); labels, _ = index.knn_query(queries, k=k, num_threads=-1); best = min(best, time.perf_counter() - t)
+            for _ in range(hnsw_repeats):
+                t = time.perf_counter(); labels, _ = index.knn_query(hnsw_queries, k=k, num_threads=-1); best = min(best, time.perf_counter() - t)
             best1 = 1e9
-            for _ in range(3):
-                t = time.perf_counter(); index.knn_query(queries, k=k, num_threads=1); best1 = min(best1, time.perf_counter() - t)
-            rows.append({"ef": ef, "recall": recall(labels), "qps": len(queries) / best, "qps1": len(queries) / best1})
+            for _ in range(hnsw_repeats):
+                t = time.perf_counter(); index.knn_query(hnsw_queries, k=k, num_threads=1); best1 = min(best1, time.perf_counter() - t)
+            rows.append({"ef": ef, "recall": recall(labels, hnsw_exact), "qps": len(hnsw_queries) / best, "qps1": len(hnsw_queries) / best1})
 
         blas = "unknown"
         try:

@@ -25,13 +25,15 @@ internal sealed class KnnCommand : ICliCommand
         var efOption = new Option<int?>("--ef") { Description = "HNSW ef_search (default: max(k, 64))" };
         var mOption = new Option<int>("--m") { Description = "HNSW connectivity M", DefaultValueFactory = _ => 16 };
         var efConstructionOption = new Option<int>("--ef-construction") { Description = "HNSW ef_construction", DefaultValueFactory = _ => 128 };
+        var precisionOption = new Option<string>("--precision") { Description = "HNSW vector storage: float16 (half the memory, same recall), float32 (exact scores) or bfloat16", DefaultValueFactory = _ => "float16" };
+        precisionOption.AcceptOnlyFromAmong("float16", "float32", "bfloat16");
         var rescoreOption = new Option<int>("--rescore") { Description = "int8/binary: rescore this many candidates per query with the float vectors (0: no rescoring)", DefaultValueFactory = _ => 0 };
         var recallOption = new Option<bool>("--recall") { Description = "Also run exact search and report recall@k on stderr" };
         var formatOption = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "jsonl" };
         formatOption.AcceptOnlyFromAmong("jsonl");
 
         var command = new Command("knn", "Find the k nearest base vectors of each query vector (vector files in, jsonl out)");
-        foreach (var option in new Option[] { baseOption, queriesOption, kOption, metricOption, indexOption, efOption, mOption, efConstructionOption, rescoreOption, recallOption, formatOption })
+        foreach (var option in new Option[] { baseOption, queriesOption, kOption, metricOption, indexOption, efOption, mOption, efConstructionOption, precisionOption, rescoreOption, recallOption, formatOption })
         {
             command.Options.Add(option);
         }
@@ -53,7 +55,8 @@ internal sealed class KnnCommand : ICliCommand
                 throw new CliUsageException($"--base vectors have {corpus[0].Length} dimensions but --queries vectors have {queries[0].Length}");
             }
 
-            var settings = new KnnSettings(k, metric, parse.GetValue(efOption), parse.GetValue(mOption), parse.GetValue(efConstructionOption), parse.GetValue(rescoreOption));
+            var settings = new KnnSettings(k, metric, parse.GetValue(efOption), parse.GetValue(mOption), parse.GetValue(efConstructionOption), parse.GetValue(rescoreOption),
+                Enum.Parse<HnswPrecision>(parse.GetValue(precisionOption)!, ignoreCase: true));
             var build = Stopwatch.StartNew();
             var searcher = KnnSearcher.Build(kind, corpus, settings);
             build.Stop();

@@ -27,6 +27,7 @@ internal static class KnnSearcher
                     Metric = settings.Metric,
                     M = settings.M,
                     EfConstruction = settings.EfConstruction,
+                    Precision = settings.Precision,
                     EfSearch = Math.Max(settings.Ef ?? 64, settings.K),
                 });
                 return queries => hnsw.Search(queries, settings.K);

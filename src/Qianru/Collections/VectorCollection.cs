@@ -290,7 +290,7 @@ public sealed class VectorCollection : IDisposable
 
         var result = new List<CollectionHit>(hits.Length);
         using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT id, text, metadata FROM items WHERE rowid = $r";
+        command.CommandText = "SELECT id, text, metadata, vector FROM items WHERE rowid = $r";
         var parameter = command.Parameters.Add("$r", SqliteType.Integer);
         foreach (var hit in hits)
         {
@@ -298,11 +298,13 @@ public sealed class VectorCollection : IDisposable
             using var reader = command.ExecuteReader();
             if (reader.Read())
             {
-                result.Add(new CollectionHit(reader.GetString(0), hit.Score, reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+                // The index stores float16 vectors; report the exact cosine of the stored float32 vector.
+                var score = useIndex ? VectorSimilarity.Cosine(queryVector, MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(3))) : hit.Score;
+                result.Add(new CollectionHit(reader.GetString(0), score, reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
             }
         }
 
-        return result;
+        return useIndex ? [.. result.OrderByDescending(h => h.Score)] : result;
     }
 
     /// <summary>

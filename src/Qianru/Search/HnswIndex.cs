@@ -59,7 +59,7 @@ public sealed class HnswIndex : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
         options ??= new HnswOptions();
-        var index = new USearchIndex(ToKind(options.Metric), ScalarKind.Float32, (ulong)dimensions, (ulong)options.M, (ulong)options.EfConstruction, (ulong)options.EfSearch, false);
+        var index = new USearchIndex(ToKind(options.Metric), ToScalar(options.Precision), (ulong)dimensions, (ulong)options.M, (ulong)options.EfConstruction, (ulong)options.EfSearch, false);
         return new HnswIndex(index, dimensions, options.Metric, options.EfSearch);
     }
 
@@ -210,6 +210,14 @@ public sealed class HnswIndex : IDisposable
         SimilarityMetric.Dot => MetricKind.Ip,
         SimilarityMetric.Euclidean => MetricKind.L2sq,
         _ => throw new NotSupportedException($"the HNSW index does not support the {VectorSimilarity.NameOf(metric)} metric; supported: cosine, dot, euclidean"),
+    };
+
+    private static ScalarKind ToScalar(HnswPrecision precision) => precision switch
+    {
+        HnswPrecision.Float32 => ScalarKind.Float32,
+        HnswPrecision.Float16 => ScalarKind.Float16,
+        HnswPrecision.BFloat16 => ScalarKind.BFloat16,
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "unknown HNSW precision"),
     };
 
     private float ToScore(float distance) => Metric switch

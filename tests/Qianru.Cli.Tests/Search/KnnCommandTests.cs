@@ -63,6 +63,35 @@ public sealed class KnnCommandTests : IDisposable
     }
 
     [Fact]
+    public void Hnsw_precision_float32_gives_exact_scores_and_float16_close_ones()
+    {
+        var corpus = Random(5, 500, 16);
+        var queries = Random(6, 5, 16);
+        VectorFile.Write(Path.Combine(_dir, "base.npy"), corpus);
+        VectorFile.Write(Path.Combine(_dir, "q.npy"), queries);
+        foreach (var (precision, tolerance) in new[] { ("float32", 1e-5), ("float16", 3e-3) })
+        {
+            var (code, output, error) = CliRunner.Run(_dir, "knn", "--base", "base.npy", "--queries", "q.npy", "--index", "hnsw", "--precision", precision, "--k", "3");
+            Assert.True(code == 0, error);
+            var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            for (var q = 0; q < rows.Length; q++)
+            {
+                using var row = System.Text.Json.JsonDocument.Parse(rows[q]);
+                var ids = row.RootElement.GetProperty("ids").EnumerateArray().Select(x => x.GetInt32()).ToArray();
+                var scores = row.RootElement.GetProperty("scores").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    Assert.Equal(Naive("cosine", queries[q], corpus[ids[i]]), scores[i], tolerance);
+                }
+            }
+        }
+
+        var bad = CliRunner.Run(_dir, "knn", "--base", "base.npy", "--queries", "q.npy", "--index", "hnsw", "--precision", "int4");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("int4", bad.Error);
+    }
+
+    [Fact]
     public void Mismatched_dimensions_and_bad_metric_are_usage_errors()
     {
         VectorFile.Write(Path.Combine(_dir, "base.npy"), Random(1, 10, 8));

@@ -7,26 +7,70 @@ namespace Qianru.Tests.Search;
 public sealed class HnswIndexTests
 {
     [Theory]
-    [InlineData(SimilarityMetric.Cosine)]
-    [InlineData(SimilarityMetric.Dot)]
-    [InlineData(SimilarityMetric.Euclidean)]
-    public void Recall_against_exact_search_is_high_and_scores_are_the_metric(SimilarityMetric metric)
+    [InlineData(SimilarityMetric.Cosine, HnswPrecision.Float16)]
+    [InlineData(SimilarityMetric.Dot, HnswPrecision.Float16)]
+    [InlineData(SimilarityMetric.Euclidean, HnswPrecision.Float16)]
+    [InlineData(SimilarityMetric.Cosine, HnswPrecision.Float32)]
+    [InlineData(SimilarityMetric.Dot, HnswPrecision.Float32)]
+    [InlineData(SimilarityMetric.Euclidean, HnswPrecision.Float32)]
+    [InlineData(SimilarityMetric.Cosine, HnswPrecision.BFloat16)]
+    public void Recall_against_exact_search_is_high_and_scores_are_the_metric(SimilarityMetric metric, HnswPrecision precision)
     {
         var random = new Random(17);
         var corpus = NaiveMetrics.RandomVectors(random, 2000, 24);
         var queries = NaiveMetrics.RandomVectors(random, 50, 24);
-        using var index = HnswIndex.Build(corpus, new HnswOptions { Metric = metric, EfSearch = 128 });
+        using var index = HnswIndex.Build(corpus, new HnswOptions { Metric = metric, EfSearch = 128, Precision = precision });
         Assert.Equal(2000, index.Count);
         var approximate = index.Search(queries, 10);
         var exact = SemanticSearch.Search(queries, corpus, new SemanticSearchOptions { TopK = 10, Metric = metric });
         Assert.True(Recall.AtK(exact, approximate) >= 0.95, $"recall {Recall.AtK(exact, approximate)}");
+
+        // Scores come from the stored vectors: exact for float32, to the storage type's precision otherwise.
+        var tolerance = precision switch { HnswPrecision.Float32 => 1e-5, HnswPrecision.Float16 => 2e-3, _ => 2e-2 };
+        var worst = 0.0;
         foreach (var (q, hits) in approximate.Select((h, q) => (q, h)))
         {
             foreach (var hit in hits)
             {
-                Assert.Equal(NaiveMetrics.Score(metric, queries[q], corpus[hit.Id]), hit.Score, 3);
+                var expected = NaiveMetrics.Score(metric, queries[q], corpus[hit.Id]);
+                worst = Math.Max(worst, Math.Abs(expected - hit.Score) / Math.Max(1, Math.Abs(expected)));
             }
         }
+
+        Assert.True(worst <= tolerance, $"worst relative score error {worst} > {tolerance}");
+        if (precision != HnswPrecision.Float32)
+        {
+            Assert.True(worst > 0, "a 16-bit index reproduced float32 scores exactly: the precision was not applied");
+        }
+    }
+
+    [Fact]
+    public void Float16_storage_halves_the_saved_vectors()
+    {
+        var corpus = NaiveMetrics.RandomVectors(new Random(4), 1000, 64);
+        var sizes = new Dictionary<HnswPrecision, long>();
+        foreach (var precision in new[] { HnswPrecision.Float32, HnswPrecision.Float16 })
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"qianru-hnsw-{Guid.NewGuid():N}.usearch");
+            try
+            {
+                using (var index = HnswIndex.Build(corpus, new HnswOptions { Precision = precision }))
+                {
+                    index.Save(path);
+                }
+
+                sizes[precision] = new FileInfo(path).Length;
+                using var loaded = HnswIndex.Load(path, SimilarityMetric.Cosine);
+                Assert.Equal(7, loaded.Search(corpus[7], 1)[0].Id);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        // 1000 x 64 values: 256,000 bytes as float32, 128,000 as float16; the graph is the same size.
+        Assert.Equal(128_000, sizes[HnswPrecision.Float32] - sizes[HnswPrecision.Float16], 1_000d);
     }
 
     [Fact]
