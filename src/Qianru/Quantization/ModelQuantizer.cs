@@ -4,7 +4,11 @@ namespace Qianru.Quantization;
 /// Makes int8 (or int4) dynamically quantized models from float32 ONNX encoders, in C# with no Python.
 /// </summary>
 /// <remarks>
-/// <para>Every MatMul with a constant weight becomes ONNX Runtime's <c>com.microsoft.MatMulNBits</c>
+/// <para>By default (<see cref="QuantizationMethod.RowInt8"/>) every MatMul with a constant weight becomes ONNX's
+/// <c>MatMulInteger</c> on int8 weights (one scale per output column) and activations quantized to uint8 at run time
+/// with one scale per row (token), after SmoothQuant smoothing calibrated on built-in English and Chinese text
+/// (<see href="https://arxiv.org/abs/2211.10438">Xiao et al., 2022</see>). <see cref="QuantizationMethod.Block"/> uses
+/// ONNX Runtime's <c>com.microsoft.MatMulNBits</c>
 /// (<see href="https://github.com/microsoft/onnxruntime/blob/main/docs/ContribOperators.md#com.microsoft.MatMulNBits"/>):
 /// weights stored as 8-bit integers with one float scale per block of <see cref="QuantizationOptions.BlockSize"/>
 /// values, activations quantized to int8 at run time per row and block (<c>accuracy_level</c> 4). Because no
@@ -31,14 +35,19 @@ public static class ModelQuantizer
 
     /// <summary>Quantizes the MatMul weights of an ONNX model given as bytes and returns the new model's bytes.</summary>
     /// <param name="onnx">The float32 ONNX model.</param>
-    /// <param name="options">How to quantize; <see langword="null"/> = 8-bit weights in blocks of 64, int8 compute.</param>
+    /// <param name="options">How to quantize; <see langword="null"/> = the defaults of <see cref="QuantizationOptions"/>.</param>
     /// <param name="result">What was quantized, skipped and fused.</param>
     /// <param name="source">A name for the model in error messages.</param>
+    /// <param name="calibrationIds">
+    /// Token id sequences (with special tokens) to measure activation ranges on, for the per-row method's smoothing;
+    /// <see langword="null"/>: no smoothing. <see cref="QuantizeModel"/> tokenizes built-in calibration text itself.
+    /// The model's inputs are fed by name: <c>input_ids</c>, <c>attention_mask</c> (ones) and any other (zeros).
+    /// </param>
     /// <exception cref="InvalidDataException">The bytes are not an ONNX model.</exception>
     /// <exception cref="NotSupportedException">A weight lives in an external data file.</exception>
-    public static byte[] QuantizeOnnx(byte[] onnx, QuantizationOptions? options, out QuantizationResult result, string source = "model.onnx")
+    public static byte[] QuantizeOnnx(byte[] onnx, QuantizationOptions? options, out QuantizationResult result, string source = "model.onnx", IReadOnlyList<long[]>? calibrationIds = null)
     {
         ArgumentNullException.ThrowIfNull(onnx);
-        return OnnxGraphQuantizer.Quantize(onnx, options ?? new QuantizationOptions(), source, out result);
+        return OnnxGraphQuantizer.Quantize(onnx, options ?? new QuantizationOptions(), source, calibrationIds, out result);
     }
 }

@@ -6,15 +6,16 @@ using Onnx;
 namespace Qianru.Quantization;
 
 /// <summary>
-/// Rewrites an ONNX graph: every MatMul whose B input is a constant 2-D float initializer becomes a
-/// <c>com.microsoft.MatMulNBits</c> node with block-quantized weights; a following <c>Add</c> of a constant [N] bias is
-/// folded into the node's bias input. Everything else (embeddings, LayerNorm, attention score MatMuls) stays as it was.
+/// Rewrites an ONNX graph: every MatMul whose B input is a constant 2-D float initializer becomes either a per-row int8
+/// <c>MatMulInteger</c> subgraph (<see cref="RowInt8GraphQuantizer"/>) or a <c>com.microsoft.MatMulNBits</c> node with
+/// block-quantized weights, where a following <c>Add</c> of a constant [N] bias is folded into the node's bias input.
+/// Everything else (embeddings, LayerNorm, attention score MatMuls) stays as it was.
 /// </summary>
 internal static class OnnxGraphQuantizer
 {
     private const string MicrosoftDomain = "com.microsoft";
 
-    public static byte[] Quantize(byte[] onnx, QuantizationOptions options, string source, out QuantizationResult result)
+    public static byte[] Quantize(byte[] onnx, QuantizationOptions options, string source, IReadOnlyList<long[]>? calibration, out QuantizationResult result)
     {
         ModelProto model;
         try
@@ -27,6 +28,11 @@ internal static class OnnxGraphQuantizer
         }
 
         var graph = model.Graph ?? throw new InvalidDataException($"{source}: the ONNX model has no graph.");
+        if (options.Method == QuantizationMethod.RowInt8)
+        {
+            return QuantizeRows(onnx, model, options, source, calibration, out result);
+        }
+
         if (model.OpsetImport.Any(o => o.Domain == MicrosoftDomain) is false)
         {
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
@@ -149,6 +155,71 @@ internal static class OnnxGraphQuantizer
             Quantized = quantized,
             Skipped = skipped,
             FusedBiases = fused,
+            SourceBytes = onnx.LongLength,
+            QuantizedBytes = bytes.LongLength,
+        };
+        return bytes;
+    }
+
+    private static byte[] QuantizeRows(byte[] onnx, ModelProto model, QuantizationOptions options, string source, IReadOnlyList<long[]>? calibration, out QuantizationResult result)
+    {
+        if (options.Bits != 8)
+        {
+            throw new ArgumentException($"{options.Bits}-bit weights need QuantizationMethod.Block; the per-row method is int8 only", nameof(options));
+        }
+
+        var graph = model.Graph;
+        var initializers = graph.Initializer.ToDictionary(t => t.Name);
+        foreach (var weight in graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
+        {
+            throw new NotSupportedException($"{source}: initializer {weight.Name} keeps its data in an external file; Qianru quantizes ONNX models with their weights inside model.onnx.");
+        }
+
+        var exclude = options.Exclude.Select(Glob).ToList();
+        var labels = new Dictionary<NodeProto, string>();
+        var excluded = new HashSet<string>();
+        var skipped = new List<string>();
+        foreach (var (node, _, weight) in RowInt8GraphQuantizer.Targets(graph))
+        {
+            var add = graph.Node.FirstOrDefault(n => n.OpType == "Add" && n.Input.Contains(node.Output[0]));
+            var biasName = add?.Input.FirstOrDefault(i => i != node.Output[0]);
+            var label = biasName is not null && initializers.ContainsKey(biasName) && biasName.EndsWith(".bias", StringComparison.Ordinal)
+                ? biasName[..^5]
+                : node.Name is { Length: > 0 } name ? name : weight.Name;
+            labels[node] = label;
+            if (exclude.Any(r => r.IsMatch(node.Name) || r.IsMatch(weight.Name) || r.IsMatch(label)))
+            {
+                excluded.Add(node.Name);
+                skipped.Add($"{label}: excluded");
+            }
+        }
+
+        var targets = RowInt8GraphQuantizer.Targets(graph, excluded);
+        if (targets.Any(t => string.IsNullOrEmpty(t.Node.Name)))
+        {
+            var index = 0;
+            foreach (var node in graph.Node.Where(n => string.IsNullOrEmpty(n.Name)))
+            {
+                node.Name = $"qianru_node_{index++}";
+            }
+        }
+
+        Dictionary<string, float[]>? channelMax = null;
+        if (options.SmoothingAlpha > 0 && calibration is { Count: > 0 } && targets.Count > 0)
+        {
+            channelMax = ActivationCalibrator.ChannelMax(onnx, [.. targets.Select(t => t.Input).Distinct()], calibration);
+        }
+
+        var quantizedNodes = RowInt8GraphQuantizer.Quantize(model, channelMax, options.SmoothingAlpha, excluded);
+        var bytes = model.ToByteArray();
+        result = new QuantizationResult
+        {
+            Quantized = [.. quantizedNodes.Select(n => labels.TryGetValue(n, out var l) ? l : n.Name)],
+            Skipped = skipped,
+            FusedBiases = 0,
+            Smoothing = channelMax is null
+                ? options.SmoothingAlpha > 0 ? "none: no calibration text was given" : "none: alpha 0"
+                : $"SmoothQuant alpha {options.SmoothingAlpha.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}, {calibration!.Count} calibration sequences",
             SourceBytes = onnx.LongLength,
             QuantizedBytes = bytes.LongLength,
         };

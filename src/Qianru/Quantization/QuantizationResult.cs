@@ -12,6 +12,9 @@ public sealed record QuantizationResult
     /// <summary>How many MatMul + bias Add pairs became one node.</summary>
     public int FusedBiases { get; init; }
 
+    /// <summary>The per-row method's smoothing, in words (e.g. "SmoothQuant alpha 0.6, 130 calibration sequences"); empty for the block method.</summary>
+    public string Smoothing { get; init; } = "";
+
     /// <summary>Size of the source ONNX model in bytes.</summary>
     public long SourceBytes { get; init; }
 

@@ -17,7 +17,7 @@ namespace Qianru.Quantization;
 internal static class QuantizedModelCache
 {
     /// <summary>Bump whenever the quantizer's output for the same input changes.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     public const string CacheVariable = "QIANRU_CACHE_DIR";
 
@@ -46,7 +46,7 @@ internal static class QuantizedModelCache
     public static ModelDefinition Load(EmbeddedModel variant, EmbeddedModel source)
     {
         var baseModel = ModelLoader.LoadEmbedded(source);
-        var path = GetOrCreate(Folder, variant.Info.Id, baseModel.OnnxBytes!, EmbeddedOptions);
+        var path = GetOrCreate(Folder, variant.Info.Id, baseModel.OnnxBytes!, EmbeddedOptions, CalibrationText.Sequences(baseModel.Tokenizer, baseModel.Info.MaxSequenceLength));
         return new ModelDefinition
         {
             Info = variant.Info,
@@ -56,13 +56,19 @@ internal static class QuantizedModelCache
         };
     }
 
-    /// <summary>Returns the path of a valid quantized model for the source bytes, quantizing and caching it when needed.</summary>
-    public static string GetOrCreate(string cacheFolder, string id, Func<byte[]> sourceBytes, QuantizationOptions options)
+    /// <summary>
+    /// Returns the path of a valid quantized model for the source bytes, quantizing and caching it when needed.
+    /// The file name carries a hash of the calibration token ids when the per-row method's smoothing uses them.
+    /// </summary>
+    public static string GetOrCreate(string cacheFolder, string id, Func<byte[]> sourceBytes, QuantizationOptions options, IReadOnlyList<long[]>? calibration)
     {
         var source = sourceBytes();
         var sourceHash = Convert.ToHexStringLower(SHA256.HashData(source));
         var folder = Path.Combine(cacheFolder, "quantized");
-        var name = $"{id}-v{FormatVersion}-{Tag(options)}-{sourceHash[..16]}";
+        var calibrationTag = options.Method == QuantizationMethod.RowInt8 && options.SmoothingAlpha > 0 && calibration is { Count: > 0 }
+            ? "-c" + Convert.ToHexStringLower(SHA256.HashData(calibration.SelectMany(ids => ids.Append(-1L)).SelectMany(BitConverter.GetBytes).ToArray()))[..8]
+            : "";
+        var name = $"{id}-v{FormatVersion}-{Tag(options)}{calibrationTag}-{sourceHash[..16]}";
         var model = Path.Combine(folder, name + ".onnx");
         var manifest = Path.Combine(folder, name + ".json");
         lock (Gate)
@@ -75,7 +81,7 @@ internal static class QuantizedModelCache
             try
             {
                 Directory.CreateDirectory(folder);
-                var bytes = ModelQuantizer.QuantizeOnnx(source, options, out _, id);
+                var bytes = ModelQuantizer.QuantizeOnnx(source, options, out _, id, calibration);
                 WriteAtomically(model, bytes);
                 var entry = new CacheManifest(FormatVersion, id, sourceHash, Tag(options), bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)));
                 WriteAtomically(manifest, JsonSerializer.SerializeToUtf8Bytes(entry));
@@ -92,7 +98,10 @@ internal static class QuantizedModelCache
     }
 
     internal static string Tag(QuantizationOptions o) =>
-        $"b{o.Bits}-blk{o.BlockSize}-acc{o.AccuracyLevel}{(o.PerChannel ? "-pc" : "")}{(o.Exclude.Count > 0 ? "-x" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', o.Exclude))))[..8] : "")}";
+        (o.Method == QuantizationMethod.RowInt8
+            ? $"row8-a{(int)MathF.Round(o.SmoothingAlpha * 100)}"
+            : $"b{o.Bits}-blk{o.BlockSize}-acc{o.AccuracyLevel}{(o.PerChannel ? "-pc" : "")}")
+        + $"{(o.Exclude.Count > 0 ? "-x" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', o.Exclude))))[..8] : "")}";
 
     internal static void WriteAtomically(string path, byte[] bytes)
     {

@@ -31,7 +31,7 @@ internal static class QuantizedModelFolder
         }
 
         var source = model.OnnxPath is { } path ? File.ReadAllBytes(path) : model.OnnxBytes!();
-        var bytes = ModelQuantizer.QuantizeOnnx(source, options, out var result, model.OnnxPath ?? model.Info.Source);
+        var bytes = ModelQuantizer.QuantizeOnnx(source, options, out var result, model.OnnxPath ?? model.Info.Source, CalibrationText.Sequences(model.Tokenizer, model.Info.MaxSequenceLength));
 
         var parent = Path.GetDirectoryName(output) ?? ".";
         Directory.CreateDirectory(parent);
@@ -59,11 +59,13 @@ internal static class QuantizedModelFolder
                 ["quantizer"] = $"Qianru.Quantization format {QuantizedModelCache.FormatVersion}",
                 ["source"] = embedded is not null ? $"{embedded.Info.Id} ({embedded.HuggingFaceId}, {embedded.Package})" : model.Info.Source,
                 ["source_onnx_sha256"] = Convert.ToHexStringLower(SHA256.HashData(source)),
-                ["operator"] = "com.microsoft.MatMulNBits",
+                ["method"] = options.Method == QuantizationMethod.RowInt8 ? "row-int8" : "block",
+                ["operator"] = options.Method == QuantizationMethod.RowInt8 ? "com.microsoft.MatMulIntegerToFloat" : "com.microsoft.MatMulNBits",
                 ["bits"] = options.Bits,
-                ["block_size"] = options.BlockSize,
-                ["per_channel"] = options.PerChannel,
-                ["accuracy_level"] = options.AccuracyLevel,
+                ["block_size"] = options.Method == QuantizationMethod.Block ? options.BlockSize : null,
+                ["per_channel"] = options.Method == QuantizationMethod.Block ? options.PerChannel : true,
+                ["accuracy_level"] = options.Method == QuantizationMethod.Block ? options.AccuracyLevel : null,
+                ["smoothing"] = result.Smoothing,
                 ["exclude"] = options.Exclude,
                 ["quantized"] = result.Quantized,
                 ["skipped"] = result.Skipped,

@@ -21,7 +21,7 @@ public sealed class MatMulNBitsOracleTests
         var weight = TinyOnnx.Random(random, k * n, 0.2f);
         var bias = TinyOnnx.Random(random, n, 0.5f);
         var x = TinyOnnx.Random(random, rows * k, 1f);
-        var options = new QuantizationOptions { Bits = bits, BlockSize = blockSize, PerChannel = perChannel, AccuracyLevel = 0 };
+        var options = new QuantizationOptions { Method = QuantizationMethod.Block, Bits = bits, BlockSize = blockSize, PerChannel = perChannel, AccuracyLevel = 0 };
         var quantized = ModelQuantizer.QuantizeOnnx(TinyOnnx.Linear(weight, bias, k, n), options, out var result);
         Assert.Equal(["layer.dense"], result.Quantized);
         Assert.Equal(1, result.FusedBiases);
@@ -53,7 +53,7 @@ public sealed class MatMulNBitsOracleTests
         var weight = TinyOnnx.Random(random, k * n, 0.2f);
         var bias = TinyOnnx.Random(random, n, 0.5f);
         var x = TinyOnnx.Random(random, rows * k, 1f);
-        var quantized = ModelQuantizer.QuantizeOnnx(TinyOnnx.Linear(weight, bias, k, n), new QuantizationOptions { Bits = bits, BlockSize = blockSize }, out _);
+        var quantized = ModelQuantizer.QuantizeOnnx(TinyOnnx.Linear(weight, bias, k, n), new QuantizationOptions { Method = QuantizationMethod.Block, Bits = bits, BlockSize = blockSize }, out _);
         var actual = TinyOnnx.Run(quantized, x, rows, k);
         var exact = TinyOnnx.Run(TinyOnnx.Linear(weight, bias, k, n), x, rows, k);
         for (var r = 0; r < rows; r++)
@@ -63,14 +63,16 @@ public sealed class MatMulNBitsOracleTests
         }
     }
 
-    [Fact]
-    public void A_row_gives_the_same_output_alone_and_with_other_rows()
+    [Theory]
+    [InlineData(QuantizationMethod.Block)]
+    [InlineData(QuantizationMethod.RowInt8)]
+    public void A_row_gives_the_same_output_alone_and_with_other_rows(QuantizationMethod method)
     {
         const int k = 384, n = 64;
         var random = new Random(11);
         var weight = TinyOnnx.Random(random, k * n, 0.2f);
         var bias = TinyOnnx.Random(random, n, 0.5f);
-        var quantized = ModelQuantizer.QuantizeOnnx(TinyOnnx.Linear(weight, bias, k, n), null, out _);
+        var quantized = ModelQuantizer.QuantizeOnnx(TinyOnnx.Linear(weight, bias, k, n), new QuantizationOptions { Method = method }, out _);
         var row = TinyOnnx.Random(random, k, 1f);
         var alone = TinyOnnx.Run(quantized, row, 1, k);
 
@@ -81,11 +83,13 @@ public sealed class MatMulNBitsOracleTests
         Assert.Equal(alone, together.AsSpan(n, n).ToArray());
     }
 
-    [Fact]
-    public void Excluded_layers_stay_float32()
+    [Theory]
+    [InlineData(QuantizationMethod.Block)]
+    [InlineData(QuantizationMethod.RowInt8)]
+    public void Excluded_layers_stay_float32(QuantizationMethod method)
     {
         var weight = new float[64 * 8];
-        var quantized = ModelQuantizer.QuantizeOnnx(TinyOnnx.Linear(weight, new float[8], 64, 8), new QuantizationOptions { Exclude = ["LAYER.*"] }, out var result);
+        var quantized = ModelQuantizer.QuantizeOnnx(TinyOnnx.Linear(weight, new float[8], 64, 8), new QuantizationOptions { Method = method, Exclude = ["LAYER.*"] }, out var result);
         Assert.Empty(result.Quantized);
         Assert.Equal(["layer.dense: excluded"], result.Skipped);
         Assert.Equal(new float[8], TinyOnnx.Run(quantized, new float[64], 1, 64));

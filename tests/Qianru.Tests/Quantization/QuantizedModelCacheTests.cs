@@ -85,9 +85,22 @@ public sealed class QuantizedModelCacheTests : IDisposable
     {
         var path = Get();
         var other = TinyOnnx.Linear(TinyOnnx.Random(new Random(6), 64 * 16, 0.2f), new float[16], 64, 16);
-        Assert.NotEqual(path, QuantizedModelCache.GetOrCreate(_folder, "tiny", () => other, _options));
-        Assert.NotEqual(path, QuantizedModelCache.GetOrCreate(_folder, "tiny", () => _source, new QuantizationOptions { BlockSize = 128 }));
+        Assert.NotEqual(path, QuantizedModelCache.GetOrCreate(_folder, "tiny", () => other, _options, null));
+        Assert.NotEqual(path, QuantizedModelCache.GetOrCreate(_folder, "tiny", () => _source, new QuantizationOptions { SmoothingAlpha = 0.5f }, null));
+        Assert.NotEqual(path, QuantizedModelCache.GetOrCreate(_folder, "tiny", () => _source, new QuantizationOptions { Method = QuantizationMethod.Block }, null));
         Assert.Equal(path, Get());
+    }
+
+    [Fact]
+    public void Other_calibration_text_gets_its_own_entry()
+    {
+        var model = Qianru.Models.ModelLoader.LoadEmbedded(Qianru.Models.EmbeddedModels.MiniLM);
+        var calibration = CalibrationText.Sequences(model.Tokenizer, 256);
+        var first = QuantizedModelCache.GetOrCreate(_folder, "minilm-int8", model.OnnxBytes!, _options, calibration);
+        var second = QuantizedModelCache.GetOrCreate(_folder, "minilm-int8", model.OnnxBytes!, _options, calibration.Take(10).ToList());
+        Assert.NotEqual(first, second);
+        Assert.NotEqual(File.ReadAllBytes(first), File.ReadAllBytes(second));
+        Assert.Equal(first, QuantizedModelCache.GetOrCreate(_folder, "minilm-int8", model.OnnxBytes!, _options, calibration));
     }
 
     [Fact]
@@ -107,5 +120,5 @@ public sealed class QuantizedModelCacheTests : IDisposable
         Assert.Equal("minilm-int8", embedder.Model.Id);
     }
 
-    private string Get() => QuantizedModelCache.GetOrCreate(_folder, "tiny", () => _source, _options);
+    private string Get() => QuantizedModelCache.GetOrCreate(_folder, "tiny", () => _source, _options, null);
 }

@@ -24,7 +24,7 @@ public sealed class QuantizedModelFolderTests : IDisposable
         var output = Path.Combine(_root, "minilm-q");
         var result = ModelQuantizer.QuantizeModel("minilm", output);
         Assert.Equal(36, result.Quantized.Count);
-        Assert.Equal(36, result.FusedBiases);
+        Assert.StartsWith("SmoothQuant alpha 0.6, ", result.Smoothing, StringComparison.Ordinal);
         Assert.Contains("encoder.layer.5.output.dense", result.Quantized);
         Assert.True(result.QuantizedBytes < result.SourceBytes * 0.7, $"{result.QuantizedBytes} of {result.SourceBytes} bytes");
 
@@ -37,7 +37,8 @@ public sealed class QuantizedModelFolderTests : IDisposable
 
         using var record = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "quantization.json")));
         Assert.Equal(8, record.RootElement.GetProperty("bits").GetInt32());
-        Assert.Equal("com.microsoft.MatMulNBits", record.RootElement.GetProperty("operator").GetString());
+        Assert.Equal("com.microsoft.MatMulIntegerToFloat", record.RootElement.GetProperty("operator").GetString());
+        Assert.Equal("row-int8", record.RootElement.GetProperty("method").GetString());
         Assert.Empty(Directory.EnumerateFiles(_root, "*.tmp", SearchOption.AllDirectories));
     }
 
@@ -62,7 +63,7 @@ public sealed class QuantizedModelFolderTests : IDisposable
         try
         {
             var output = Path.Combine(_root, "folder-q");
-            ModelQuantizer.QuantizeModel(source, output, new QuantizationOptions { PerChannel = true, BlockSize = 128 });
+            ModelQuantizer.QuantizeModel(source, output, new QuantizationOptions { Method = QuantizationMethod.Block, PerChannel = true, BlockSize = 128 });
             Assert.True(File.Exists(Path.Combine(output, "onnx", "model.onnx")));
             Assert.False(File.Exists(Path.Combine(output, "model.onnx")));
             Assert.Equal(File.ReadAllBytes(Path.Combine(source, "tokenizer.json")), File.ReadAllBytes(Path.Combine(output, "tokenizer.json")));

@@ -1,0 +1,120 @@
+using Qianru.Tokenization;
+
+namespace Qianru.Quantization;
+
+/// <summary>
+/// Built-in calibration text for the per-row int8 method's smoothing: short and long, English and Chinese, everyday,
+/// technical, financial and support-ticket sentences written for Qianru. Only the largest |activation| of each channel
+/// is taken from it, so it needs variety rather than volume. Changing it changes quantized models: bump
+/// <see cref="QuantizedModelCache.FormatVersion"/>.
+/// </summary>
+internal static class CalibrationText
+{
+    private static readonly string[] Sentences =
+    [
+        "The quarterly report shows revenue growth of twelve percent.",
+        "Our net profit rose sharply after the new product line launched in March.",
+        "Operating costs fell while sales in Asia kept climbing.",
+        "The board approved a dividend of 0.35 dollars per share.",
+        "Cash flow from operations was negative for the second year in a row.",
+        "Analysts expect earnings to beat estimates next quarter.",
+        "The login page shows a blank screen after I enter my password.",
+        "Payment failed with error code 502, please help.",
+        "My order has not arrived and the tracking number does not work.",
+        "The app crashes every time I open the settings menu on Android 14.",
+        "How do I reset my password if I no longer have access to my email?",
+        "The invoice lists the wrong address and the wrong tax number.",
+        "I was charged twice for the same subscription this month.",
+        "The server returns a timeout when the file is larger than 2 GB.",
+        "A cat sat on the warm windowsill and watched the rain.",
+        "She bought fresh bread, apples and a bottle of milk at the market.",
+        "The train to Shanghai leaves at 7:45 from platform 3.",
+        "We hiked up the mountain and reached the summit before noon.",
+        "He plays the piano every evening after dinner.",
+        "The museum is closed on Mondays and public holidays.",
+        "Children were playing football in the park until it got dark.",
+        "Photosynthesis converts light energy into chemical energy stored in glucose.",
+        "The mitochondria is often called the powerhouse of the cell.",
+        "Water boils at 100 degrees Celsius at sea level.",
+        "Neural networks learn representations by adjusting weights with gradient descent.",
+        "A transformer encoder maps each token to a contextual vector.",
+        "Cosine similarity measures the angle between two vectors, not their length.",
+        "K-means assigns each point to the nearest of k centroids and updates them iteratively.",
+        "DBSCAN groups points that are closely packed and marks outliers as noise.",
+        "Use `git rebase -i HEAD~3` to squash the last three commits.",
+        "The function returns null when the key is missing from the dictionary.",
+        "SELECT name, COUNT(*) FROM orders GROUP BY name HAVING COUNT(*) > 10;",
+        "Install the package with dotnet add package Qianru --version 1.0.0.",
+        "The API responds with HTTP 429 when you exceed 60 requests per minute.",
+        "Set the environment variable OMP_NUM_THREADS=4 before starting the job.",
+        "What is the capital of Australia?",
+        "best budget laptop for students 2026",
+        "how to cook rice without a rice cooker",
+        "symptoms of vitamin D deficiency",
+        "Is it going to rain tomorrow in Beijing?",
+        "Thank you so much for your quick reply!",
+        "Unfortunately, the meeting has been moved to Thursday at 3 pm.",
+        "Please find the signed contract attached to this email.",
+        "The patient reported mild headaches and occasional dizziness.",
+        "Take one tablet twice a day after meals for seven days.",
+        "The court ruled that the agreement was not legally binding.",
+        "Tenants must give at least thirty days' notice before moving out.",
+        "Global temperatures have risen by about 1.2 °C since pre-industrial times.",
+        "Solar and wind power now supply a third of the country's electricity.",
+        "The central bank raised interest rates by 25 basis points.",
+        "Inflation slowed to 2.1% in October, the lowest level in three years.",
+        "Bitcoin fell 8% overnight before recovering most of its losses.",
+        "The novel tells the story of a family across three generations.",
+        "Her first album sold over a million copies worldwide.",
+        "The team won the championship after a dramatic penalty shootout.",
+        "OK",
+        "Hello world",
+        "yes",
+        "N/A",
+        "Error: connection refused (ECONNREFUSED 127.0.0.1:5432)",
+        "Version 3.14.159 was released on 2026-11-27 with 42 bug fixes.",
+        "Call +86 10 1234 5678 or write to support@example.com.",
+        "本季度公司营业收入同比增长百分之十五，净利润创历史新高。",
+        "业绩增长主要来自海外市场和新产品线的贡献。",
+        "管理层预计明年毛利率将保持稳定。",
+        "公司宣布每股派发现金红利零点三元。",
+        "受原材料价格上涨影响，上半年成本明显上升。",
+        "登录之后页面一直空白，刷新也没有用。",
+        "支付的时候提示网络错误，钱却已经扣了。",
+        "服务挂了，所有用户都无法访问首页。",
+        "我的订单已经一周了还没有发货，请帮忙查一下。",
+        "应用在设置页面总是闪退，手机型号是小米十四。",
+        "如何修改绑定的手机号码？",
+        "发票抬头填错了，可以重新开具吗？",
+        "今天天气很好，我们去公园散步吧。",
+        "他每天早上六点起床跑步。",
+        "这家餐厅的红烧肉非常好吃，就是排队太久了。",
+        "从北京到上海坐高铁大约需要四个半小时。",
+        "图书馆周一闭馆，其他时间九点开门。",
+        "机器学习模型通过梯度下降不断调整参数。",
+        "向量的余弦相似度只取决于方向，与长度无关。",
+        "聚类算法可以把相似的文本自动分到同一组。",
+        "词向量把每个词映射成一个稠密的实数向量。",
+        "请在明天下午三点之前提交项目报告。",
+        "会议改到周四上午十点，地点不变。",
+        "患者出现轻微头痛和发热症状，建议多休息。",
+        "合同自双方签字之日起生效。",
+        "央行宣布下调存款准备金率零点五个百分点。",
+        "这部电影讲述了一个普通家庭三代人的故事。",
+        "前瞻性",
+        "你好",
+        "谢谢！",
+        "我们使用 Python 和 C# 开发后端服务，数据库是 PostgreSQL 16。",
+        "Qianru 支持 KMeans 和 DBSCAN 两种聚类算法。",
+        "The 深度学习 course starts next week, 请准时参加。",
+        "GPU 显存不足 (CUDA out of memory)，请减小 batch size。",
+    ];
+
+    /// <summary>The sentences one by one, then long paragraphs of eight consecutive sentences, tokenized and truncated to <paramref name="maxLength"/>.</summary>
+    public static IReadOnlyList<long[]> Sequences(BertTokenizer tokenizer, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        var texts = Sentences.Concat(Sentences.Chunk(8).Select(c => string.Join(" ", c)));
+        return [.. texts.Select(t => tokenizer.Encode(t, maxLength).Ids)];
+    }
+}
