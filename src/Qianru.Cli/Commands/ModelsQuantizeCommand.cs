@@ -17,7 +17,7 @@ internal static class ModelsQuantizeCommand
         var output = new Argument<string>("OUT") { Description = "The folder to write (must not exist or be empty)." };
         var method = new Option<string>("--method")
         {
-            Description = "row: int8 MatMulInteger with one activation scale per token and SmoothQuant smoothing (fastest); block: ONNX Runtime MatMulNBits, 8- or 4-bit weights in blocks.",
+            Description = "row: int8 MatMulIntegerToFloat with one activation scale per token and SmoothQuant smoothing (fastest); block: ONNX Runtime MatMulNBits, 8- or 4-bit weights in blocks.",
             DefaultValueFactory = _ => "row",
         };
         method.AcceptOnlyFromAmong("row", "block");
@@ -82,7 +82,7 @@ internal static class ModelsQuantizeCommand
             }
 
             var result = ModelQuantizer.QuantizeModel(srcPath, outPath, options);
-            var how = useBlocks ? $"MatMulNBits, blocks of {options.BlockSize}, {result.FusedBiases} with their bias fused" : $"per-token MatMulInteger, smoothing: {result.Smoothing}";
+            var how = useBlocks ? $"MatMulNBits, blocks of {options.BlockSize}, {result.FusedBiases} with their bias fused" : $"per-token MatMulIntegerToFloat, smoothing: {result.Smoothing}";
             context.Out.WriteLine($"{outPath}: {result.Quantized.Count} MatMuls quantized to int{options.Bits} ({how}), {result.Skipped.Count} kept float32; model.onnx {result.SourceBytes / 1e6:F1} MB -> {result.QuantizedBytes / 1e6:F1} MB");
             foreach (var skipped in result.Skipped)
             {
