@@ -20,11 +20,11 @@ public sealed class QuantizedIndex
 {
     private readonly IReadOnlyList<float[]> _floats;
     private readonly Int8Quantizer? _int8;
-    private readonly byte[][]? _bytes;         // int8 codes shifted to 0..255
+    private readonly byte[]? _bytes;           // int8 codes shifted to 0..255, row after row
     private readonly float[]? _squaredNorms;   // of the dequantized vectors
     private readonly ulong[][]? _bits;
 
-    private QuantizedIndex(IReadOnlyList<float[]> floats, QuantizationKind kind, Int8Quantizer? int8, byte[][]? bytes, float[]? squaredNorms, ulong[][]? bits)
+    private QuantizedIndex(IReadOnlyList<float[]> floats, QuantizationKind kind, Int8Quantizer? int8, byte[]? bytes, float[]? squaredNorms, ulong[][]? bits)
     {
         _floats = floats;
         Kind = kind;
@@ -41,7 +41,7 @@ public sealed class QuantizedIndex
     public int Count => _floats.Count;
 
     /// <summary>Bytes used by the quantized corpus (the float vectors kept for rescoring not counted).</summary>
-    public long QuantizedBytes => _bytes is not null ? (long)_bytes.Length * (_bytes.Length > 0 ? _bytes[0].Length : 0)
+    public long QuantizedBytes => _bytes is not null ? _bytes.LongLength
         : (long)_bits!.Length * (_bits.Length > 0 ? _bits[0].Length * 8 : 0);
 
     /// <summary>
@@ -65,18 +65,17 @@ public sealed class QuantizedIndex
                 throw new ArgumentException($"calibration vectors have {quantizer.Dimensions} dimensions but the corpus has {dims}", nameof(calibration));
             }
 
-            var bytes = new byte[corpus.Count][];
+            var bytes = new byte[(long)corpus.Count * dims];
             var norms = new float[corpus.Count];
             Parallel.For(0, corpus.Count, () => new sbyte[dims], (i, _, codes) =>
             {
                 quantizer.Quantize(corpus[i], codes);
-                var shifted = new byte[dims];
+                var shifted = bytes.AsSpan(i * dims, dims);
                 for (var j = 0; j < dims; j++)
                 {
                     shifted[j] = (byte)(codes[j] + 128);
                 }
 
-                bytes[i] = shifted;
                 var dequantized = quantizer.Dequantize(codes);
                 norms[i] = TensorPrimitives.Dot(dequantized, dequantized);
                 return codes;
@@ -120,18 +119,8 @@ public sealed class QuantizedIndex
 
         var candidates = Math.Min(rescore > 0 ? Math.Max(rescore, k) : k, Count);
         var results = new SearchHit[queries.Count][];
-        Parallel.For(0, queries.Count, q =>
+        void Finish(int q, TopKCollector collector)
         {
-            var collector = new TopKCollector(candidates);
-            if (Kind == QuantizationKind.Int8)
-            {
-                ScoreInt8(queries[q], metric, collector);
-            }
-            else
-            {
-                ScoreBinary(queries[q], collector);
-            }
-
             var kept = collector.ToSortedArray();
             if (rescore > 0)
             {
@@ -145,33 +134,71 @@ public sealed class QuantizedIndex
             {
                 results[q] = [.. kept.Take(k).Select(h => new SearchHit(h.Id, metric == SimilarityMetric.Euclidean ? MathF.Sqrt(MathF.Max(0, -h.Score)) : h.Score))];
             }
+        }
+
+        if (Kind == QuantizationKind.Int8)
+        {
+            // Blocks of four queries share each widened row of codes.
+            Parallel.For(0, (queries.Count + 3) / 4, block =>
+            {
+                var first = block * 4;
+                var count = Math.Min(4, queries.Count - first);
+                var collectors = Enumerable.Range(0, count).Select(_ => new TopKCollector(candidates)).ToArray();
+                ScoreInt8(queries, first, count, metric, collectors);
+                for (var i = 0; i < count; i++)
+                {
+                    Finish(first + i, collectors[i]);
+                }
+            });
+            return results;
+        }
+
+        Parallel.For(0, queries.Count, q =>
+        {
+            var collector = new TopKCollector(candidates);
+            ScoreBinary(queries[q], collector);
+            Finish(q, collector);
         });
         return results;
     }
 
-    private void ScoreInt8(float[] query, SimilarityMetric metric, TopKCollector collector)
+    private void ScoreInt8(IReadOnlyList<float[]> queries, int first, int count, SimilarityMetric metric, TopKCollector[] collectors)
     {
-        // q · dequantized(c) = Σ q_j·start_j + Σ (q_j·step_j) · byte_j
-        var dims = query.Length;
-        var weights = new float[dims];
-        TensorPrimitives.Multiply(query, _int8!.Steps, weights);
-        var offset = TensorPrimitives.Dot(query, _int8.Starts);
-        var queryNorm2 = TensorPrimitives.Dot(query, query);
-        var queryNorm = MathF.Sqrt(queryNorm2);
-        var row = new float[dims];
-        for (var i = 0; i < _bytes!.Length; i++)
+        // q · dequantized(c) = Σ q_j·start_j + Σ (q_j·step_j) · code_j
+        var dims = queries[first].Length;
+        var weights = new float[4][];
+        var offsets = new float[4];
+        var norms2 = new float[4];
+        for (var i = 0; i < 4; i++)
         {
-            TensorPrimitives.ConvertTruncating<byte, float>(_bytes[i], row);
-            var dot = offset + TensorPrimitives.Dot(weights, row);
-            var score = metric switch
+            weights[i] = new float[dims];
+            if (i < count)
             {
-                SimilarityMetric.Cosine => queryNorm == 0 || _squaredNorms![i] == 0 ? 0 : dot / (queryNorm * MathF.Sqrt(_squaredNorms[i])),
-                SimilarityMetric.Dot => dot,
-                _ => -(queryNorm2 - (2 * dot) + _squaredNorms![i]),
-            };
-            if (collector.WouldAccept(score, i))
+                var query = queries[first + i];
+                TensorPrimitives.Multiply(query, _int8!.Steps, weights[i]);
+                offsets[i] = TensorPrimitives.Dot(query, _int8.Starts);
+                norms2[i] = TensorPrimitives.Dot(query, query);
+            }
+        }
+
+        var dots = new float[4];
+        var rows = _squaredNorms!.Length;
+        for (var r = 0; r < rows; r++)
+        {
+            Int8DotKernel.Dot4(_bytes.AsSpan(r * dims, dims), weights[0], weights[1], weights[2], weights[3], dots);
+            for (var i = 0; i < count; i++)
             {
-                collector.Offer(score, i);
+                var dot = offsets[i] + dots[i];
+                var score = metric switch
+                {
+                    SimilarityMetric.Cosine => norms2[i] == 0 || _squaredNorms[r] == 0 ? 0 : dot / MathF.Sqrt(norms2[i] * _squaredNorms[r]),
+                    SimilarityMetric.Dot => dot,
+                    _ => -(norms2[i] - (2 * dot) + _squaredNorms[r]),
+                };
+                if (collectors[i].WouldAccept(score, r))
+                {
+                    collectors[i].Offer(score, r);
+                }
             }
         }
     }

@@ -113,20 +113,22 @@ public sealed class QuantizationTests
     }
 
     [Theory]
-    [InlineData(SimilarityMetric.Dot)]
-    [InlineData(SimilarityMetric.Euclidean)]
-    public void Int8_scores_equal_the_metric_on_dequantized_vectors(SimilarityMetric metric)
+    [InlineData(SimilarityMetric.Dot, 12, 3)]
+    [InlineData(SimilarityMetric.Euclidean, 12, 3)]
+    [InlineData(SimilarityMetric.Cosine, 40, 7)] // SIMD blocks of 16 and 8 plus a scalar tail; a full and a partial block of queries
+    [InlineData(SimilarityMetric.Dot, 100, 9)]
+    public void Int8_scores_equal_the_metric_on_dequantized_vectors(SimilarityMetric metric, int dims, int queryCount)
     {
         var random = new Random(4);
-        var corpus = NaiveMetrics.RandomVectors(random, 200, 12);
-        var queries = NaiveMetrics.RandomVectors(random, 3, 12);
+        var corpus = NaiveMetrics.RandomVectors(random, 200, dims);
+        var queries = NaiveMetrics.RandomVectors(random, queryCount, dims);
         var index = QuantizedIndex.Build(corpus, QuantizationKind.Int8);
         var quantizer = Int8Quantizer.Fit(corpus);
         var hits = index.Search(queries, 5, metric);
         for (var q = 0; q < queries.Length; q++)
         {
             var naive = corpus.Select((c, i) => (i, s: NaiveMetrics.Score(metric, queries[q], quantizer.Dequantize(quantizer.Quantize(c)))))
-                .OrderBy(x => metric == SimilarityMetric.Dot ? -x.s : x.s).Take(5).ToArray();
+                .OrderBy(x => metric == SimilarityMetric.Euclidean ? x.s : -x.s).Take(5).ToArray();
             Assert.Equal(naive.Select(x => x.i), hits[q].Select(h => h.Id));
             for (var r = 0; r < 5; r++)
             {
