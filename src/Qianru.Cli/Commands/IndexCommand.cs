@@ -49,7 +49,7 @@ internal sealed class IndexCommand : ICliCommand
         var db = DbArgument();
         var input = new Option<string>("--input") { Description = "Text lines, or .jsonl with \"text\" and optional \"id\" and \"metadata\"; - for stdin", Required = true };
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per batch (one transaction each)", DefaultValueFactory = _ => 32 };
-        var model = ModelOption("Model folder when the collection's model is not an embedded one (default: the collection's model)");
+        var model = ModelOption("The model folder, when it moved since the collection was created (default: the collection's model)");
         var command = new Command("add", "Embed texts and add them; re-running resumes an interrupted add without duplicates") { db, input, batchSize, model };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -61,7 +61,7 @@ internal sealed class IndexCommand : ICliCommand
             using var collection = VectorCollection.Open(context.ResolvePath(parse.GetValue(db)!));
             var inputPath = parse.GetValue(input)!;
             var items = CollectionInput.Read(inputPath == "-" ? "-" : context.ResolvePath(inputPath), inputPath == "-" ? context.OpenIn() : null);
-            using var embedder = CollectionModel.Open(parse.GetValue(model) ?? collection.Info.ModelId, context);
+            using var embedder = CollectionModel.OpenFor(collection, parse.GetValue(model), context);
             CollectionAddResult result;
             using (var progress = ProgressBar.Start(context, items.Count))
             {
@@ -84,6 +84,11 @@ internal sealed class IndexCommand : ICliCommand
             var indexState = !File.Exists(collection.IndexPath) ? "none (built on demand)" : collection.IsIndexStale ? "stale (rebuilt on demand)" : "fresh";
             context.Out.WriteLine($"path:        {collection.Path}");
             context.Out.WriteLine($"model:       {collection.Info.ModelId}");
+            if (collection.Info.ModelSource is { } source)
+            {
+                context.Out.WriteLine($"loaded from: {source}");
+            }
+
             context.Out.WriteLine($"dimensions:  {collection.Info.Dimensions}");
             context.Out.WriteLine($"normalized:  {(collection.Info.Normalized ? "yes" : "no")}");
             context.Out.WriteLine($"items:       {collection.Count}");
@@ -116,10 +121,10 @@ internal sealed class IndexCommand : ICliCommand
             // Sentence vectors from word vectors: the collection records the vectors file as its model.
             using var words = CollectionModel.Open(id, context);
             var meta = words.GetService<EmbeddingGeneratorMetadata>()!;
-            return VectorCollection.Create(path, new CollectionInfo(meta.DefaultModelId!, meta.DefaultModelDimensions!.Value, false));
+            return VectorCollection.Create(path, new CollectionInfo(meta.DefaultModelId!, meta.DefaultModelDimensions!.Value, false) { ModelSource = CollectionModel.SourceOf(id, context) });
         }
 
         using var embedder = model.Load(parse, context);
-        return VectorCollection.Create(path, new CollectionInfo(embedder.Model.Id, embedder.Model.Dimensions, embedder.Model.Normalize));
+        return VectorCollection.Create(path, new CollectionInfo(embedder.Model.Id, embedder.Model.Dimensions, embedder.Model.Normalize) { ModelSource = CollectionModel.SourceOf(id, context) });
     }
 }

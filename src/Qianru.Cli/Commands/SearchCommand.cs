@@ -20,7 +20,7 @@ internal sealed class SearchCommand : ICliCommand
         format.AcceptOnlyFromAmong("table", "jsonl");
         var mode = new Option<string>("--index") { Description = "auto (HNSW from 10,000 items), exact or hnsw", DefaultValueFactory = _ => "auto" };
         mode.AcceptOnlyFromAmong("auto", "exact", "hnsw");
-        var model = IndexCommand.ModelOption("Model folder when the collection's model is not an embedded one (default: the collection's model)");
+        var model = IndexCommand.ModelOption("The model folder, when it moved since the collection was created (default: the collection's model)");
         var command = new Command("search", "Search a collection: id, score, text and metadata of the closest items") { db, query, k, format, mode, model };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -30,7 +30,7 @@ internal sealed class SearchCommand : ICliCommand
             }
 
             using var collection = VectorCollection.Open(context.ResolvePath(parse.GetValue(db)!));
-            using var embedder = CollectionModel.Open(parse.GetValue(model) ?? collection.Info.ModelId, context);
+            using var embedder = CollectionModel.OpenFor(collection, parse.GetValue(model), context);
             var indexMode = Enum.Parse<CollectionIndexMode>(parse.GetValue(mode)!, ignoreCase: true);
             var hits = await collection.SearchAsync(parse.GetValue(query)!, embedder, parse.GetValue(k), indexMode, cancellationToken);
             if (parse.GetValue(format) == "table")

@@ -98,8 +98,14 @@ public sealed class VectorCollection : IDisposable
                 ("dimensions", info.Dimensions.ToString(CultureInfo.InvariantCulture)),
                 ("normalized", info.Normalized ? "true" : "false"),
                 ("generation", "0"),
+                ("model_source", info.ModelSource),
             })
             {
+                if (value is null)
+                {
+                    continue;
+                }
+
                 Execute(connection, transaction, "INSERT INTO meta (key, value) VALUES ($k, $v)", ("$k", key), ("$v", value));
             }
 
@@ -149,7 +155,10 @@ public sealed class VectorCollection : IDisposable
                 throw new InvalidDataException($"{path} is not a Qianru collection (format '{format}'; expected '{Format}')");
             }
 
-            var info = new CollectionInfo(meta["model_id"], int.Parse(meta["dimensions"], CultureInfo.InvariantCulture), meta["normalized"] == "true");
+            var info = new CollectionInfo(meta["model_id"], int.Parse(meta["dimensions"], CultureInfo.InvariantCulture), meta["normalized"] == "true")
+            {
+                ModelSource = meta.GetValueOrDefault("model_source"),
+            };
             return new VectorCollection(path, connection, info);
         }
         catch

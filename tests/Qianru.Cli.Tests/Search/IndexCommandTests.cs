@@ -60,6 +60,34 @@ public sealed class IndexCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_collection_of_a_model_folder_reopens_it_without_model_and_names_it_when_moved()
+    {
+        var folder = Path.Combine(_dir, "models", "my-minilm");
+        Qianru.Quantization.ModelQuantizer.QuantizeModel("minilm", folder);
+        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", "c.db", "--model", "models/my-minilm").Code);
+        var info = CliRunner.Run(_dir, "index", "info", "c.db");
+        Assert.Contains("model:       my-minilm", info.Out);
+        Assert.Contains($"loaded from: {folder}", info.Out);
+
+        File.WriteAllLines(Path.Combine(_dir, "docs.txt"), ["The cat sleeps on the sofa.", "Stock markets fell sharply today."]);
+        var add = CliRunner.Run(_dir, "index", "add", "c.db", "--input", "docs.txt");
+        Assert.True(add.Code == 0, add.Error);
+        var search = CliRunner.Run(_dir, "search", "c.db", "a kitten napping", "--k", "1", "--format", "jsonl");
+        Assert.True(search.Code == 0, search.Error);
+        Assert.Contains("The cat sleeps on the sofa.", search.Out);
+
+        Directory.CreateDirectory(Path.Combine(_dir, "elsewhere"));
+        Directory.Move(folder, Path.Combine(_dir, "elsewhere", "my-minilm"));
+        var lost = CliRunner.Run(_dir, "search", "c.db", "a kitten napping");
+        Assert.Equal(2, lost.Code);
+        Assert.Contains(folder, lost.Error);
+        Assert.Contains("--model", lost.Error);
+        var found = CliRunner.Run(_dir, "search", "c.db", "a kitten napping", "--k", "1", "--model", "elsewhere/my-minilm", "--format", "jsonl");
+        Assert.True(found.Code == 0, found.Error);
+        Assert.Contains("The cat sleeps on the sofa.", found.Out);
+    }
+
+    [Fact]
     public void Another_model_and_bad_input_are_refused()
     {
         Assert.Equal(0, CliRunner.Run(_dir, "index", "create", "c.db", "--model", "arctic-xs").Code);

@@ -53,6 +53,29 @@ public sealed class WordsModelOptionTests
     }
 
     [Fact]
+    public async Task A_word_vector_collection_keeps_its_pooling()
+    {
+        var dir = QianruCli.TempDir();
+        var vec = Path.Combine(dir, "tiny.vec");
+        File.WriteAllLines(vec, ["4 3", "cat 1 0 0", "kitten 0.9 0.1 0", "stock 0 0 1", "market 0 0.1 0.9"]);
+        var db = Path.Combine(dir, "sif.db");
+        Assert.Equal(0, QianruCli.Run("index", "create", db, "--model", "words:" + vec + "#sif").ExitCode);
+        Assert.Contains($"loaded from: words:{vec}#sif", QianruCli.Run("index", "info", db).Out);
+        var docs = Path.Combine(dir, "docs.txt");
+        File.WriteAllLines(docs, ["stock market", "cat kitten"]);
+        var add = QianruCli.Run("index", "add", db, "--input", docs);
+        Assert.True(add.ExitCode == 0, add.Error);
+
+        // The stored vectors are the SIF ones (the add reopened words:FILE#sif, not plain mean pooling).
+        using var sif = Qianru.WordVectors.WordVectorSentenceEmbedder.Create("words:" + vec + "#sif");
+        using var collection = Qianru.Collections.VectorCollection.Open(db);
+        var expected = (await sif.GenerateAsync(["cat kitten"]))[0].Vector.ToArray();
+        var hit = collection.Search(expected, 1, Qianru.Collections.CollectionIndexMode.Exact)[0];
+        Assert.Equal("cat kitten", hit.Text);
+        Assert.Equal(1f, hit.Score, 5);
+    }
+
+    [Fact]
     public void A_missing_word_vector_file_is_exit_code_2()
     {
         var result = QianruCli.Run("similarity", "--model", "words:/no/such.vec", "a", "b");

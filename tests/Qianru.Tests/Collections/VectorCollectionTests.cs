@@ -43,6 +43,28 @@ public sealed class VectorCollectionTests : IDisposable
     }
 
     [Fact]
+    public void The_model_source_is_stored_and_optional()
+    {
+        using (VectorCollection.Create(Db, new CollectionInfo("bge-small-zh", 16, true) { ModelSource = "/models/bge-small-zh" }))
+        {
+        }
+
+        using (var reopened = VectorCollection.Open(Db))
+        {
+            Assert.Equal("/models/bge-small-zh", reopened.Info.ModelSource);
+            Assert.Equal(new CollectionInfo("bge-small-zh", 16, true) { ModelSource = "/models/bge-small-zh" }, reopened.Info);
+        }
+
+        File.Delete(Db);
+        using (VectorCollection.Create(Db, new CollectionInfo("minilm", 16, true)))
+        {
+        }
+
+        using var plain = VectorCollection.Open(Db);
+        Assert.Null(plain.Info.ModelSource);
+    }
+
+    [Fact]
     public async Task Exact_search_matches_naive_cosine_ranking()
     {
         using var collection = VectorCollection.Create(Db, new CollectionInfo("test-hash", 16, Normalized: false));
