@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Qianru.Cli.Infrastructure;
 using Qianru.Cli.Search;
 using Qianru.IO;
@@ -64,35 +63,24 @@ internal sealed class KnnCommand : ICliCommand
             var hits = searcher(queries);
             search.Stop();
 
-            var stdout = context.OpenStdoutStream();
-            using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            JsonLines.Write(context.OpenStdoutStream(), hits.Select((row, q) => (row, q)), (writer, item) =>
             {
-                for (var q = 0; q < hits.Length; q++)
+                writer.WriteNumber("query", item.q);
+                writer.WriteStartArray("ids");
+                foreach (var hit in item.row)
                 {
-                    writer.WriteStartObject();
-                    writer.WriteNumber("query", q);
-                    writer.WriteStartArray("ids");
-                    foreach (var hit in hits[q])
-                    {
-                        writer.WriteNumberValue(hit.Id);
-                    }
-
-                    writer.WriteEndArray();
-                    writer.WriteStartArray("scores");
-                    foreach (var hit in hits[q])
-                    {
-                        writer.WriteNumberValue(hit.Score);
-                    }
-
-                    writer.WriteEndArray();
-                    writer.WriteEndObject();
-                    writer.Flush();
-                    writer.Reset();
-                    stdout.Write("\n"u8);
+                    writer.WriteNumberValue(hit.Id);
                 }
-            }
 
-            stdout.Flush();
+                writer.WriteEndArray();
+                writer.WriteStartArray("scores");
+                foreach (var hit in item.row)
+                {
+                    writer.WriteNumberValue(hit.Score);
+                }
+
+                writer.WriteEndArray();
+            });
             var qps = queries.Length / Math.Max(search.Elapsed.TotalSeconds, 1e-9);
             context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"knn: {kind.ToString().ToLowerInvariant()} {VectorSimilarity.NameOf(metric)}, {corpus.Length} base × {queries.Length} queries, k={k}: build {build.Elapsed.TotalMilliseconds:F1} ms, search {search.Elapsed.TotalMilliseconds:F1} ms, {qps:F0} queries/s"));

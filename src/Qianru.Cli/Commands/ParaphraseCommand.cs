@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Qianru.Cli.Infrastructure;
 using Qianru.Cli.Search;
 using Qianru.Search;
@@ -66,25 +64,14 @@ internal sealed class ParaphraseCommand : ICliCommand
                 return Task.FromResult(ExitCodes.Success);
             }
 
-            var stdout = context.OpenStdoutStream();
-            using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            JsonLines.Write(context.OpenStdoutStream(), pairs, (writer, p) =>
             {
-                foreach (var p in pairs)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteNumber("score", p.Score);
-                    writer.WriteNumber("i", p.First);
-                    writer.WriteNumber("j", p.Second);
-                    writer.WriteString("text_i", texts[p.First]);
-                    writer.WriteString("text_j", texts[p.Second]);
-                    writer.WriteEndObject();
-                    writer.Flush();
-                    writer.Reset();
-                    stdout.Write("\n"u8);
-                }
-            }
-
-            stdout.Flush();
+                writer.WriteNumber("score", p.Score);
+                writer.WriteNumber("i", p.First);
+                writer.WriteNumber("j", p.Second);
+                writer.WriteString("text_i", texts[p.First]);
+                writer.WriteString("text_j", texts[p.Second]);
+            });
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

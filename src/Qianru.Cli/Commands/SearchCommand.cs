@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Qianru.Cli.Infrastructure;
 using Qianru.Cli.Search;
 using Qianru.Collections;
@@ -42,33 +40,21 @@ internal sealed class SearchCommand : ICliCommand
                 return ExitCodes.Success;
             }
 
-            var stdout = context.OpenStdoutStream();
-            using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            JsonLines.Write(context.OpenStdoutStream(), hits, (writer, hit) =>
             {
-                foreach (var hit in hits)
+                writer.WriteString("id", hit.Id);
+                writer.WriteNumber("score", hit.Score);
+                writer.WriteString("text", hit.Text);
+                writer.WritePropertyName("metadata");
+                if (hit.Metadata is null)
                 {
-                    writer.WriteStartObject();
-                    writer.WriteString("id", hit.Id);
-                    writer.WriteNumber("score", hit.Score);
-                    writer.WriteString("text", hit.Text);
-                    writer.WritePropertyName("metadata");
-                    if (hit.Metadata is null)
-                    {
-                        writer.WriteNullValue();
-                    }
-                    else
-                    {
-                        writer.WriteRawValue(hit.Metadata);
-                    }
-
-                    writer.WriteEndObject();
-                    writer.Flush();
-                    writer.Reset();
-                    stdout.Write("\n"u8);
+                    writer.WriteNullValue();
                 }
-            }
-
-            stdout.Flush();
+                else
+                {
+                    writer.WriteRawValue(hit.Metadata);
+                }
+            });
             return ExitCodes.Success;
         });
         return command;
