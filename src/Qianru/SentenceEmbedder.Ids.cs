@@ -16,6 +16,22 @@ public sealed partial class SentenceEmbedder
     }
 
     /// <summary>
+    /// <see cref="TokenizeUntruncated"/> plus where each word piece comes from: <c>Input</c> is the text the model
+    /// reads (the prompt, if any, then <paramref name="text"/>, before lower-casing) and <c>Offsets</c> holds one
+    /// UTF-16 (start, end) span of it per id between <c>[CLS]</c> and <c>[SEP]</c>, or is <see langword="null"/>
+    /// when spans cannot be recovered exactly (see <see cref="BertTokenizer.GetPieceOffsets"/>).
+    /// </summary>
+    public (TokenizedText Tokens, string Input, (int Start, int End)[]? Offsets) TokenizeWithOffsets(string text, EmbedOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var prompt = ResolvePrompt(options ?? EmbedOptions.Default);
+        var input = prompt is null ? text : prompt + text;
+        var prepared = Prepare(text, prompt);
+        var offsets = prepared.Length == input.Length ? Tokenizer.GetPieceOffsets(prepared) : null;
+        return (Tokenizer.Encode(prepared), input, offsets);
+    }
+
+    /// <summary>
     /// Embeds sequences of token ids, each <c>[CLS] … [SEP]</c> as <see cref="Tokenize"/> returns them; one vector per
     /// sequence, in input order. Sequences are sorted by length and batched as <see cref="Encode"/> does.
     /// </summary>

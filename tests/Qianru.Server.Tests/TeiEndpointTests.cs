@@ -58,14 +58,22 @@ public sealed class TeiEndpointTests(ServerFixture fixture)
     [Fact]
     public async Task TokenizeGivesTheTokenizersIdsAndPieces()
     {
-        var (status, json) = await fixture.PostAsync("/tokenize", """{"inputs":["Hello, world!","嵌入"]}""");
+        var (status, json) = await fixture.PostAsync("/tokenize", """{"inputs":["Hello, world!","嵌入 😀 Café"]}""");
         Assert.Equal(200, status);
         var expected = ServerFixture.MiniLm.Tokenize("Hello, world!").Ids;
         var tokens = json[0].EnumerateArray().ToArray();
         Assert.Equal(expected, tokens.Select(t => t.GetProperty("id").GetInt64()));
-        Assert.Equal(ServerFixture.MiniLm.Tokenizer.GetTokens(expected), tokens.Select(t => t.GetProperty("text").GetString()));
-        Assert.True(tokens[0].GetProperty("special").GetBoolean());
-        Assert.False(tokens[1].GetProperty("special").GetBoolean());
+
+        // As TEI: special tokens carry their token and no span; the others the original text and its span in code points.
+        Assert.Equal(["[CLS]", "Hello", ",", "world", "!", "[SEP]"], tokens.Select(t => t.GetProperty("text").GetString()));
+        Assert.Equal([true, false, false, false, false, true], tokens.Select(t => t.GetProperty("special").GetBoolean()));
+        Assert.Equal(JsonValueKind.Null, tokens[0].GetProperty("start").ValueKind);
+        Assert.Equal([(0, 5), (5, 6), (7, 12), (12, 13)], tokens[1..^1].Select(t => (t.GetProperty("start").GetInt32(), t.GetProperty("stop").GetInt32())));
+
+        // Offsets count code points: the emoji (one [UNK]) is one code point, so "Café" starts at 5.
+        var second = json[1].EnumerateArray().ToArray()[1..^1];
+        Assert.Equal(["嵌", "入", "😀", "Café"], second.Select(t => t.GetProperty("text").GetString()));
+        Assert.Equal([(0, 1), (1, 2), (3, 4), (5, 9)], second.Select(t => (t.GetProperty("start").GetInt32(), t.GetProperty("stop").GetInt32())));
 
         var (_, plain) = await fixture.PostAsync("/tokenize", """{"inputs":"Hello, world!","add_special_tokens":false}""");
         Assert.Equal(expected[1..^1], plain[0].EnumerateArray().Select(t => t.GetProperty("id").GetInt64()));

@@ -78,12 +78,12 @@ internal sealed class TeiEndpoints(EmbeddingService service)
         var promptName = JsonFields.String(body, "prompt_name");
         var embedder = queue.Embedder;
         var options = promptName is null ? null : new EmbedOptions { PromptName = promptName };
-        var tokenized = new List<long[]>(inputs.Count);
+        var tokenized = new List<(Qianru.Tokenization.TokenizedText Tokens, string Input, (int Start, int End)[]? Offsets)>(inputs.Count);
         foreach (var text in inputs.Texts!)
         {
             try
             {
-                tokenized.Add(embedder.TokenizeUntruncated(text, options).Ids);
+                tokenized.Add(embedder.TokenizeWithOffsets(text, options));
             }
             catch (QianruException e)
             {
@@ -94,17 +94,33 @@ internal sealed class TeiEndpoints(EmbeddingService service)
         await JsonResponse.WriteAsync(context, json =>
         {
             json.WriteStartArray();
-            foreach (var ids in tokenized)
+            foreach (var (tokens, input, offsets) in tokenized)
             {
+                var ids = tokens.Ids;
                 json.WriteStartArray();
                 for (var i = special ? 0 : 1; i < (special ? ids.Length : ids.Length - 1); i++)
                 {
+                    // As TEI: special tokens carry their token text and no span; other tokens the text they come
+                    // from and its span in Unicode code points of the input (the prompt, if any, then the text).
+                    var isSpecial = i == 0 || i == ids.Length - 1;
                     json.WriteStartObject();
                     json.WriteNumber("id", ids[i]);
-                    json.WriteString("text", embedder.Tokenizer.GetToken(ids[i]));
-                    json.WriteBoolean("special", i == 0 || i == ids.Length - 1);
-                    json.WriteNull("start");
-                    json.WriteNull("stop");
+                    if (!isSpecial && offsets is not null)
+                    {
+                        var (start, end) = offsets[i - 1];
+                        json.WriteString("text", input[start..end]);
+                        json.WriteBoolean("special", false);
+                        json.WriteNumber("start", CodePoints(input, start));
+                        json.WriteNumber("stop", CodePoints(input, end));
+                    }
+                    else
+                    {
+                        json.WriteString("text", embedder.Tokenizer.GetToken(ids[i]));
+                        json.WriteBoolean("special", isSpecial);
+                        json.WriteNull("start");
+                        json.WriteNull("stop");
+                    }
+
                     json.WriteEndObject();
                 }
 
@@ -147,5 +163,17 @@ internal sealed class TeiEndpoints(EmbeddingService service)
         }
 
         return (truncate, left, promptName);
+    }
+
+    /// <summary>The number of Unicode code points in the first <paramref name="utf16Length"/> UTF-16 units of <paramref name="text"/>.</summary>
+    private static int CodePoints(string text, int utf16Length)
+    {
+        var count = 0;
+        for (var i = 0; i < utf16Length; i++)
+        {
+            count += char.IsLowSurrogate(text[i]) ? 0 : 1;
+        }
+
+        return count;
     }
 }

@@ -34,6 +34,72 @@ internal static class BertTextSplitter
         Flush(word, words);
     }
 
+    /// <summary>
+    /// The words of <see cref="Split"/> with the span of <paramref name="text"/> (UTF-16 start and end) each comes
+    /// from, found by normalizing the text one code point at a time; <see langword="null"/> when that does not
+    /// reproduce the normalization of the whole text (canonical reordering of combining marks), so no span is guessed.
+    /// </summary>
+    public static List<(string Word, int[] Starts, int[] Ends)>? SplitWithSpans(string text, BertTokenizerOptions options)
+    {
+        var normalized = new StringBuilder(text.Length + 8);
+        var starts = new List<int>(text.Length + 8);
+        var ends = new List<int>(text.Length + 8);
+        for (var i = 0; i < text.Length;)
+        {
+            Rune.DecodeFromUtf16(text.AsSpan(i), out _, out var used);
+            var piece = Normalize(text.Substring(i, used), options);
+            normalized.Append(piece);
+            for (var c = 0; c < piece.Length; c++)
+            {
+                starts.Add(i);
+                ends.Add(i + used);
+            }
+
+            i += used;
+        }
+
+        var n = normalized.ToString();
+        if (!string.Equals(n, Normalize(text, options), StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var result = new List<(string, int[], int[])>();
+        var wordStart = -1;
+        void FlushSpan(int end)
+        {
+            if (wordStart >= 0)
+            {
+                result.Add((n[wordStart..end], starts.GetRange(wordStart, end - wordStart).ToArray(), ends.GetRange(wordStart, end - wordStart).ToArray()));
+                wordStart = -1;
+            }
+        }
+
+        for (var k = 0; k < n.Length;)
+        {
+            Rune.DecodeFromUtf16(n.AsSpan(k), out var r, out var used);
+            if (BertUnicode.IsWhitespace(r))
+            {
+                FlushSpan(k);
+            }
+            else if (BertUnicode.IsPunctuation(r))
+            {
+                FlushSpan(k);
+                wordStart = k;
+                FlushSpan(k + used);
+            }
+            else if (wordStart < 0)
+            {
+                wordStart = k;
+            }
+
+            k += used;
+        }
+
+        FlushSpan(n.Length);
+        return result;
+    }
+
     internal static string Normalize(string text, BertTokenizerOptions options)
     {
         var sb = new StringBuilder(text.Length + 8);

@@ -233,6 +233,57 @@ public sealed class BertTokenizer
         return new TokenizedText(ids, total, unknown);
     }
 
+    /// <summary>
+    /// Where each word piece of <paramref name="text"/> comes from: for the ids of <see cref="Encode"/> without
+    /// truncation and without <c>[CLS]</c>/<c>[SEP]</c>, the UTF-16 start and end in <paramref name="text"/>. A piece
+    /// that is <c>[UNK]</c> spans its whole word. <see langword="null"/> in the rare case the spans cannot be
+    /// recovered exactly (combining marks that normalization reorders); the ids are never affected.
+    /// </summary>
+    public (int Start, int End)[]? GetPieceOffsets(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var words = BertTextSplitter.SplitWithSpans(text, Options);
+        if (words is null)
+        {
+            return null;
+        }
+
+        var offsets = new List<(int, int)>();
+        foreach (var (word, starts, ends) in words)
+        {
+            if (CountCodePoints(word) > Options.MaxInputCharsPerWord)
+            {
+                offsets.Add((starts[0], ends[^1]));
+                continue;
+            }
+
+            var position = 0;
+            foreach (var id in _wordPiece.EncodeToIds(word, considerPreTokenization: false, considerNormalization: false))
+            {
+                if (id == UnknownId)
+                {
+                    offsets.Add((starts[0], ends[^1]));
+                    position = word.Length;
+                    continue;
+                }
+
+                var piece = _vocabulary[id];
+                var length = position > 0 && piece.StartsWith(Options.ContinuingSubwordPrefix, StringComparison.Ordinal)
+                    ? piece.Length - Options.ContinuingSubwordPrefix.Length
+                    : piece.Length;
+                if (length <= 0 || position + length > word.Length)
+                {
+                    return null;
+                }
+
+                offsets.Add((starts[position], ends[position + length - 1]));
+                position += length;
+            }
+        }
+
+        return [.. offsets];
+    }
+
     /// <summary>The number of ids of <paramref name="text"/> without truncation, special tokens included.</summary>
     public int CountTokens(string text)
     {
