@@ -14,7 +14,7 @@ internal sealed class TokenizeCommand : ICliCommand
         var model = new ModelOptions();
         var prompt = new Option<string?>("--prompt") { Description = "Text put before every input." };
         var promptName = new Option<string?>("--prompt-name") { Description = "A prompt of the model by name, e.g. query." };
-        var format = new Option<string>("--format", "-f") { Description = "table: index, count and tokens per line; jsonl: {\"index\",\"text\",\"ids\",\"tokens\"} per text; json: an array of those.", DefaultValueFactory = _ => "table" };
+        var format = new Option<string>("--format", "-f") { Description = "table: index, count and tokens per line; jsonl: {\"index\",\"text\",\"ids\",\"tokens\",\"offsets\"} per text (offsets: [start, end) in code points, null for [CLS]/[SEP]); json: an array of those.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "jsonl", "json");
         var output = new Option<string?>("--output", "-o") { Description = "Write to FILE instead of standard output." };
         var command = new Command("tokenize", "Show the token ids and tokens of texts, as the model sees them (with [CLS], [SEP] and truncation).");
@@ -68,6 +68,26 @@ internal sealed class TokenizeCommand : ICliCommand
                     foreach (var t in tokens)
                     {
                         json.WriteStringValue(t);
+                    }
+
+                    json.WriteEndArray();
+
+                    // Where each token comes from: [start, end) in code points of the text the model reads (the
+                    // prompt, if any, then the text); null for [CLS], [SEP] and when spans cannot be recovered.
+                    var (_, input, offsets) = embedder.TokenizeWithOffsets(texts[i], options);
+                    json.WriteStartArray("offsets");
+                    for (var t = 0; t < tokenized.Ids.Length; t++)
+                    {
+                        if (t == 0 || t == tokenized.Ids.Length - 1 || offsets is null)
+                        {
+                            json.WriteNullValue();
+                            continue;
+                        }
+
+                        json.WriteStartArray();
+                        json.WriteNumberValue(Qianru.Tokenization.BertTokenizer.CodePointIndex(input, offsets[t - 1].Start));
+                        json.WriteNumberValue(Qianru.Tokenization.BertTokenizer.CodePointIndex(input, offsets[t - 1].End));
+                        json.WriteEndArray();
                     }
 
                     json.WriteEndArray();

@@ -110,8 +110,8 @@ internal sealed class TeiEndpoints(EmbeddingService service)
                         var (start, end) = offsets[i - 1];
                         json.WriteString("text", input[start..end]);
                         json.WriteBoolean("special", false);
-                        json.WriteNumber("start", CodePoints(input, start));
-                        json.WriteNumber("stop", CodePoints(input, end));
+                        json.WriteNumber("start", Qianru.Tokenization.BertTokenizer.CodePointIndex(input, start));
+                        json.WriteNumber("stop", Qianru.Tokenization.BertTokenizer.CodePointIndex(input, end));
                     }
                     else
                     {
@@ -163,17 +163,5 @@ internal sealed class TeiEndpoints(EmbeddingService service)
         }
 
         return (truncate, left, promptName);
-    }
-
-    /// <summary>The number of Unicode code points in the first <paramref name="utf16Length"/> UTF-16 units of <paramref name="text"/>.</summary>
-    private static int CodePoints(string text, int utf16Length)
-    {
-        var count = 0;
-        for (var i = 0; i < utf16Length; i++)
-        {
-            count += char.IsLowSurrogate(text[i]) ? 0 : 1;
-        }
-
-        return count;
     }
 }

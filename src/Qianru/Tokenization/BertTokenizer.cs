@@ -284,6 +284,20 @@ public sealed class BertTokenizer
         return [.. offsets];
     }
 
+    /// <summary>The number of Unicode code points in the first <paramref name="utf16Index"/> UTF-16 units of <paramref name="text"/> (offsets as Hugging Face's servers report them).</summary>
+    public static int CodePointIndex(string text, int utf16Index)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)utf16Index, (uint)text.Length, nameof(utf16Index));
+        var count = 0;
+        for (var i = 0; i < utf16Index; i++)
+        {
+            count += char.IsLowSurrogate(text[i]) ? 0 : 1;
+        }
+
+        return count;
+    }
+
     /// <summary>The number of ids of <paramref name="text"/> without truncation, special tokens included.</summary>
     public int CountTokens(string text)
     {

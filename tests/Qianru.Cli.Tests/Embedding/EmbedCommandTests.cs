@@ -47,6 +47,17 @@ public sealed class EmbedCommandTests
     }
 
     [Fact]
+    public void Tokenize_jsonl_gives_code_point_offsets_of_each_token()
+    {
+        var result = QianruCli.Run("tokenize", "--format", "jsonl", "I had a café 😀");
+        Assert.Equal(0, result.ExitCode);
+        using var doc = JsonDocument.Parse(result.Out.Trim());
+        var offsets = doc.RootElement.GetProperty("offsets").EnumerateArray()
+            .Select(o => o.ValueKind == JsonValueKind.Null ? "none" : $"{o[0].GetInt32()}-{o[1].GetInt32()}").ToArray();
+        Assert.Equal(["none", "0-1", "2-5", "6-7", "8-12", "13-14", "none"], offsets); // i had a cafe [UNK](😀 is one code point)
+    }
+
+    [Fact]
     public void Npy_output_is_a_float32_matrix_in_input_order()
     {
         var texts = new[] { "Hello, world!", "This is an example sentence", "Hello, world!" };
