@@ -11,7 +11,7 @@ internal sealed class WordsCommand : ICliCommand
 {
     public Command Build(CliContext context)
     {
-        var command = new Command("words", "Word vectors (GloVe, word2vec, fastText .vec): query, evaluate, convert and train");
+        var command = new Command("words", "Word vectors (GloVe, word2vec, fastText .vec and .bin with subwords): query, evaluate, convert and train");
         command.Subcommands.Add(BuildSimilar(context));
         command.Subcommands.Add(BuildAnalogy(context));
         command.Subcommands.Add(BuildEvaluate(context));
@@ -134,7 +134,7 @@ internal sealed class WordsCommand : ICliCommand
         var output = new Argument<string>("output") { Description = "File to write; the format follows the extension (.bin binary, .qwv native, 'glove' in the name GloVe, else word2vec text) unless --to" };
         var to = new Option<string?>("--to") { Description = "Output format: word2vec, binary, glove or native" };
         var limit = LimitOption();
-        var command = new Command("convert", "Convert word vectors between word2vec text/binary, GloVe, fastText .vec and the native memory-mapped format");
+        var command = new Command("convert", "Convert word vectors between word2vec text/binary, GloVe, fastText .vec and the native memory-mapped format (fastText .bin models are read, with their subwords kept in .qwv)");
         command.Arguments.Add(input);
         command.Arguments.Add(output);
         command.Options.Add(to);

@@ -58,7 +58,7 @@ public sealed class KeyedVectors : IDisposable
     internal FloatMatrix Matrix => _vectors;
 
     /// <summary>
-    /// Loads vectors from a word2vec text/binary, GloVe, fastText .vec or native file. The format is detected unless
+    /// Loads vectors from a word2vec text/binary, GloVe, fastText .vec or .bin (with its subword vectors) or native file. The format is detected unless
     /// <see cref="WordVectorLoadOptions.Format"/> says it; text is parsed streaming. Malformed files give an
     /// <see cref="InvalidDataException"/> naming the line.
     /// </summary>
@@ -85,6 +85,11 @@ public sealed class KeyedVectors : IDisposable
 
     private static KeyedVectors Load(Stream stream, WordVectorFormat format, int? limit, string name)
     {
+        if (format == WordVectorFormat.FastTextBinary)
+        {
+            return FastTextBinaryReader.Read(stream, name, limit);
+        }
+
         var data = format switch
         {
             WordVectorFormat.Word2VecText => WordVectorReader.ReadText(stream, name, hasHeader: true, limit),
@@ -132,6 +137,11 @@ public sealed class KeyedVectors : IDisposable
     public void Save(string path, WordVectorFormat format)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (format == WordVectorFormat.FastTextBinary)
+        {
+            throw new NotSupportedException("Qianru reads fastText .bin models but does not write them; save as Native to keep the subword vectors");
+        }
+
         if (format == WordVectorFormat.Native)
         {
             NativeWordVectors.Save(this, path);

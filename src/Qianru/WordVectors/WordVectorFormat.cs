@@ -12,6 +12,12 @@ public enum WordVectorFormat
     /// <summary>GloVe text: "word v1 … vdim" per line, no header.</summary>
     GloVe,
 
+    /// <summary>
+    /// A fastText model (<c>.bin</c>): words and character n-gram vectors, so words outside the vocabulary get vectors.
+    /// Read only; save as <see cref="Native"/> to keep the subwords.
+    /// </summary>
+    FastTextBinary,
+
     /// <summary>Qianru's native binary format, loaded by memory mapping (extension <c>.qwv</c>); keeps word counts and subword vectors.</summary>
     Native,
 }

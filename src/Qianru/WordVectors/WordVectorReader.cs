@@ -27,6 +27,11 @@ internal static class WordVectorReader
             return WordVectorFormat.Native;
         }
 
+        if (FastTextBinaryReader.HasMagic(bytes))
+        {
+            return WordVectorFormat.FastTextBinary;
+        }
+
         var newline = bytes.IndexOf((byte)'\n');
         var first = newline >= 0 ? bytes[..newline] : bytes;
         if (!TryParseHeader(first, out _, out var dim))

@@ -1,0 +1,134 @@
+using System.Numerics.Tensors;
+using System.Text;
+
+namespace Qianru.WordVectors;
+
+/// <summary>
+/// Reads a fastText model file (<c>.bin</c>, as <c>fasttext skipgram|cbow</c> and Facebook's cc.*.300.bin write it):
+/// the arguments, the dictionary and the input matrix, which holds one row per word and <c>bucket</c> rows of
+/// character n-gram vectors. A word's vector is the mean of its own row and its n-gram rows (fastText's
+/// getWordVector), so words outside the vocabulary get vectors too. Quantized models (<c>.ftz</c>) are refused.
+/// </summary>
+internal static class FastTextBinaryReader
+{
+    public const int Magic = 793712314;
+    private const int Version = 12;
+
+    public static bool HasMagic(ReadOnlySpan<byte> head) =>
+        head.Length >= 8 && BitConverter.ToInt32(head) == Magic;
+
+    public static KeyedVectors Read(Stream stream, string name, int? limit)
+    {
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            if (reader.ReadInt32() != Magic)
+            {
+                throw new InvalidDataException($"{name}: not a fastText model file (wrong magic number)");
+            }
+
+            var version = reader.ReadInt32();
+            if (version > Version)
+            {
+                throw new InvalidDataException($"{name}: fastText model version {version}; Qianru reads versions up to {Version}");
+            }
+
+            // Args: dim, ws, epoch, minCount, neg, wordNgrams, loss, model, bucket, minn, maxn, lrUpdateRate, t.
+            var dim = reader.ReadInt32();
+            reader.ReadBytes(4 * 7);
+            var bucket = reader.ReadInt32();
+            var minN = reader.ReadInt32();
+            var maxN = reader.ReadInt32();
+            reader.ReadInt32();
+            reader.ReadDouble();
+            if (dim < 1 || bucket < 0 || minN < 0 || maxN < 0)
+            {
+                throw new InvalidDataException($"{name}: invalid fastText arguments (dim {dim}, bucket {bucket}, minn {minN}, maxn {maxN})");
+            }
+
+            // Dictionary: size, nwords, nlabels, ntokens, pruneidx size, then (word\0, count, type) entries.
+            var size = reader.ReadInt32();
+            var nwords = reader.ReadInt32();
+            reader.ReadInt32();
+            reader.ReadInt64();
+            var pruned = reader.ReadInt64();
+            if (size < 0 || nwords < 0 || nwords > size)
+            {
+                throw new InvalidDataException($"{name}: invalid fastText dictionary ({size} entries, {nwords} words)");
+            }
+
+            var words = new string[nwords];
+            var counts = new long[nwords];
+            var bytes = new List<byte>(64);
+            for (var i = 0; i < size; i++)
+            {
+                bytes.Clear();
+                for (var b = reader.ReadByte(); b != 0; b = reader.ReadByte())
+                {
+                    bytes.Add(b);
+                }
+
+                var count = reader.ReadInt64();
+                var type = reader.ReadSByte();
+                if (i < nwords)
+                {
+                    words[i] = Encoding.UTF8.GetString([.. bytes]);
+                    counts[i] = count;
+                    if (type != 0)
+                    {
+                        throw new InvalidDataException($"{name}: dictionary entry {i} is a label among the words");
+                    }
+                }
+            }
+
+            if (pruned > 0)
+            {
+                throw new NotSupportedException($"{name}: a pruned (quantized, .ftz) fastText model; Qianru reads full .bin models, or the .vec file");
+            }
+
+            if (reader.ReadBoolean())
+            {
+                throw new NotSupportedException($"{name}: a quantized fastText model (.ftz); Qianru reads full .bin models, or the .vec file");
+            }
+
+            var rows = reader.ReadInt64();
+            var columns = reader.ReadInt64();
+            if (columns != dim || rows != (long)nwords + bucket)
+            {
+                throw new InvalidDataException($"{name}: the input matrix is {rows} × {columns}; the arguments say {(long)nwords + bucket} × {dim}");
+            }
+
+            var matrix = new float[rows * columns];
+            var span = System.Runtime.InteropServices.MemoryMarshal.AsBytes(matrix.AsSpan());
+            var read = stream.ReadAtLeast(span, span.Length, throwOnEndOfStream: false);
+            if (read < span.Length)
+            {
+                throw new InvalidDataException($"{name}: truncated: the input matrix needs {span.Length} bytes, {read} remain");
+            }
+
+            var ngrams = new float[(long)bucket * dim];
+            Array.Copy(matrix, (long)nwords * dim, ngrams, 0, ngrams.LongLength);
+            var keep = limit is { } l ? Math.Min(l, nwords) : nwords;
+            var vectors = new float[(long)keep * dim];
+            Parallel.For(0, keep, i =>
+            {
+                var target = vectors.AsSpan((int)((long)i * dim), dim);
+                matrix.AsSpan((int)((long)i * dim), dim).CopyTo(target);
+                var buckets = maxN > 0 && bucket > 0 ? SubwordModel.NgramBuckets(words[i], minN, maxN, bucket) : [];
+                foreach (var b in buckets)
+                {
+                    TensorPrimitives.Add(target, ngrams.AsSpan((int)((long)b * dim), dim), target);
+                }
+
+                TensorPrimitives.Divide(target, 1 + buckets.Length, target);
+            });
+
+            var subwords = maxN > 0 && bucket > 0 ? new SubwordModel(minN, maxN, bucket, FloatMatrix.FromArray(ngrams, dim)) : null;
+            return KeyedVectors.FromData(new KeyedVectorsData(words[..keep], vectors, dim, counts[..keep]), subwords);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{name}: truncated fastText model file", e);
+        }
+    }
+}
