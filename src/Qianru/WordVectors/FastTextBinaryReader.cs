@@ -98,22 +98,15 @@ internal static class FastTextBinaryReader
                 throw new InvalidDataException($"{name}: the input matrix is {rows} × {columns}; the arguments say {(long)nwords + bucket} × {dim}");
             }
 
-            var matrix = new float[rows * columns];
-            var span = System.Runtime.InteropServices.MemoryMarshal.AsBytes(matrix.AsSpan());
-            var read = stream.ReadAtLeast(span, span.Length, throwOnEndOfStream: false);
-            if (read < span.Length)
-            {
-                throw new InvalidDataException($"{name}: truncated: the input matrix needs {span.Length} bytes, {read} remain");
-            }
-
-            var ngrams = new float[(long)bucket * dim];
-            Array.Copy(matrix, (long)nwords * dim, ngrams, 0, ngrams.LongLength);
+            // Word rows, then n-gram rows, read in chunks (a real model's matrix is several GB).
             var keep = limit is { } l ? Math.Min(l, nwords) : nwords;
-            var vectors = new float[(long)keep * dim];
+            var vectors = new float[(long)nwords * dim];
+            var ngrams = new float[(long)bucket * dim];
+            ReadFloats(stream, vectors, name);
+            ReadFloats(stream, ngrams, name);
             Parallel.For(0, keep, i =>
             {
                 var target = vectors.AsSpan((int)((long)i * dim), dim);
-                matrix.AsSpan((int)((long)i * dim), dim).CopyTo(target);
                 var buckets = maxN > 0 && bucket > 0 ? SubwordModel.NgramBuckets(words[i], minN, maxN, bucket) : [];
                 foreach (var b in buckets)
                 {
@@ -123,12 +116,31 @@ internal static class FastTextBinaryReader
                 TensorPrimitives.Divide(target, 1 + buckets.Length, target);
             });
 
+            if (keep < nwords)
+            {
+                Array.Resize(ref vectors, keep * dim);
+            }
+
             var subwords = maxN > 0 && bucket > 0 ? new SubwordModel(minN, maxN, bucket, FloatMatrix.FromArray(ngrams, dim)) : null;
             return KeyedVectors.FromData(new KeyedVectorsData(words[..keep], vectors, dim, counts[..keep]), subwords);
         }
         catch (EndOfStreamException e)
         {
             throw new InvalidDataException($"{name}: truncated fastText model file", e);
+        }
+    }
+
+    private static void ReadFloats(Stream stream, float[] destination, string name)
+    {
+        const int Chunk = 1 << 20;
+        for (long offset = 0; offset < destination.LongLength; offset += Chunk)
+        {
+            var count = (int)Math.Min(Chunk, destination.LongLength - offset);
+            var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination.AsSpan((int)offset, count));
+            if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length)
+            {
+                throw new InvalidDataException($"{name}: truncated fastText model file: the input matrix ends early");
+            }
         }
     }
 }
