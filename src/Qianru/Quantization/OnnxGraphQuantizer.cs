@@ -207,7 +207,14 @@ internal static class OnnxGraphQuantizer
         Dictionary<string, float[]>? channelMax = null;
         if (options.SmoothingAlpha > 0 && calibration is { Count: > 0 } && targets.Count > 0)
         {
-            channelMax = ActivationCalibrator.ChannelMax(onnx, [.. targets.Select(t => t.Input).Distinct()], calibration);
+            try
+            {
+                channelMax = ActivationCalibrator.ChannelMax(onnx, [.. targets.Select(t => t.Input).Distinct()], calibration);
+            }
+            catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+            {
+                throw new QianruException($"{source}: the calibration run for smoothing failed ({e.Message.ReplaceLineEndings(" ")}); quantize with SmoothingAlpha 0 (--alpha 0) to skip it");
+            }
         }
 
         var quantizedNodes = RowInt8GraphQuantizer.Quantize(model, channelMax, options.SmoothingAlpha, excluded);

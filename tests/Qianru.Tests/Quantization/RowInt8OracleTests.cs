@@ -50,6 +50,18 @@ public sealed class RowInt8OracleTests
     }
 
     [Fact]
+    public void A_model_the_calibration_cannot_run_gets_a_message_naming_it_and_the_way_out()
+    {
+        // The tiny graph's input is a float matrix, not token ids: the calibration run cannot feed it.
+        var onnx = TinyOnnx.Linear(new float[64 * 8], new float[8], 64, 8);
+        var ex = Assert.Throws<QianruException>(() => ModelQuantizer.QuantizeOnnx(onnx, null, out _, "tiny.onnx", [[101, 2000, 102]]));
+        Assert.StartsWith("tiny.onnx: the calibration run for smoothing failed", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--alpha 0", ex.Message, StringComparison.Ordinal);
+        ModelQuantizer.QuantizeOnnx(onnx, new QuantizationOptions { SmoothingAlpha = 0 }, out var result, "tiny.onnx", [[101, 2000, 102]]);
+        Assert.Equal("none: alpha 0", result.Smoothing);
+    }
+
+    [Fact]
     public void Four_bit_weights_need_the_block_method()
     {
         var onnx = TinyOnnx.Linear(new float[64 * 8], new float[8], 64, 8);
