@@ -22,6 +22,7 @@ internal static class ModelsQuantizeCommand
         };
         method.AcceptOnlyFromAmong("row", "block");
         var alpha = new Option<float>("--alpha") { Description = "row: SmoothQuant migration strength from 0 (no smoothing) to 1, calibrated on built-in English and Chinese text.", DefaultValueFactory = _ => new QuantizationOptions().SmoothingAlpha };
+        var reduceRange = new Option<bool>("--reduce-range") { Description = "row: 7-bit weights, which cannot saturate on x86 CPUs without VNNI (chosen automatically when the quantizing CPU has no VNNI)." };
         var perChannel = new Option<bool>("--per-channel") { Description = "block: one weight scale per output column instead of one per block (row always uses per-column scales)." };
         var exclude = new Option<string[]>("--exclude")
         {
@@ -38,6 +39,7 @@ internal static class ModelsQuantizeCommand
         command.Arguments.Add(output);
         command.Options.Add(method);
         command.Options.Add(alpha);
+        command.Options.Add(reduceRange);
         command.Options.Add(perChannel);
         command.Options.Add(exclude);
         command.Options.Add(bits);
@@ -70,6 +72,7 @@ internal static class ModelsQuantizeCommand
                 {
                     Method = useBlocks ? QuantizationMethod.Block : QuantizationMethod.RowInt8,
                     SmoothingAlpha = parse.GetValue(alpha),
+                    ReduceRange = parse.GetValue(reduceRange) ? true : null,
                     Bits = parse.GetValue(bits),
                     BlockSize = parse.GetValue(blockSize),
                     PerChannel = parse.GetValue(perChannel),
@@ -83,7 +86,7 @@ internal static class ModelsQuantizeCommand
 
             var result = ModelQuantizer.QuantizeModel(srcPath, outPath, options);
             var how = useBlocks ? $"MatMulNBits, blocks of {options.BlockSize}, {result.FusedBiases} with their bias fused" : $"per-token MatMulIntegerToFloat, smoothing: {result.Smoothing}";
-            context.Out.WriteLine($"{outPath}: {result.Quantized.Count} MatMuls quantized to int{options.Bits} ({how}), {result.Skipped.Count} kept float32; model.onnx {result.SourceBytes / 1e6:F1} MB -> {result.QuantizedBytes / 1e6:F1} MB");
+            context.Out.WriteLine($"{outPath}: {result.Quantized.Count} MatMuls quantized to {(result.WeightBits == 7 ? "int8 (7-bit weights)" : $"int{result.WeightBits}")} ({how}), {result.Skipped.Count} kept float32; model.onnx {result.SourceBytes / 1e6:F1} MB -> {result.QuantizedBytes / 1e6:F1} MB");
             foreach (var skipped in result.Skipped)
             {
                 context.Out.WriteLine($"  float32: {skipped}");

@@ -155,6 +155,7 @@ internal static class OnnxGraphQuantizer
             Quantized = quantized,
             Skipped = skipped,
             FusedBiases = fused,
+            WeightBits = options.Bits,
             SourceBytes = onnx.LongLength,
             QuantizedBytes = bytes.LongLength,
         };
@@ -217,11 +218,13 @@ internal static class OnnxGraphQuantizer
             }
         }
 
-        var quantizedNodes = RowInt8GraphQuantizer.Quantize(model, channelMax, options.SmoothingAlpha, excluded);
+        var reduceRange = Int8Hardware.ReduceRange(options);
+        var quantizedNodes = RowInt8GraphQuantizer.Quantize(model, channelMax, options.SmoothingAlpha, excluded, reduceRange);
         var bytes = model.ToByteArray();
         result = new QuantizationResult
         {
             Quantized = [.. quantizedNodes.Select(n => labels.TryGetValue(n, out var l) ? l : n.Name)],
+            WeightBits = reduceRange ? 7 : 8,
             Skipped = skipped,
             FusedBiases = 0,
             Smoothing = channelMax is null

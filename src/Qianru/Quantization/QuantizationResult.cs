@@ -15,6 +15,9 @@ public sealed record QuantizationResult
     /// <summary>The per-row method's smoothing, in words (e.g. "SmoothQuant alpha 0.6, 130 calibration sequences"); empty for the block method.</summary>
     public string Smoothing { get; init; } = "";
 
+    /// <summary>Bits of weight precision: 8, 7 (the per-row method with <see cref="QuantizationOptions.ReduceRange"/>) or 4.</summary>
+    public int WeightBits { get; init; } = 8;
+
     /// <summary>Size of the source ONNX model in bytes.</summary>
     public long SourceBytes { get; init; }
 

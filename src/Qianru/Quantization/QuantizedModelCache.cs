@@ -99,7 +99,7 @@ internal static class QuantizedModelCache
 
     internal static string Tag(QuantizationOptions o) =>
         (o.Method == QuantizationMethod.RowInt8
-            ? $"row8-a{(int)MathF.Round(o.SmoothingAlpha * 100)}"
+            ? $"row8-a{(int)MathF.Round(o.SmoothingAlpha * 100)}{(Int8Hardware.ReduceRange(o) ? "-r7" : "")}"
             : $"b{o.Bits}-blk{o.BlockSize}-acc{o.AccuracyLevel}{(o.PerChannel ? "-pc" : "")}")
         + $"{(o.Exclude.Count > 0 ? "-x" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', o.Exclude))))[..8] : "")}";
 

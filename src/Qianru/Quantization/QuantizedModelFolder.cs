@@ -61,7 +61,7 @@ internal static class QuantizedModelFolder
                 ["source_onnx_sha256"] = Convert.ToHexStringLower(SHA256.HashData(source)),
                 ["method"] = options.Method == QuantizationMethod.RowInt8 ? "row-int8" : "block",
                 ["operator"] = options.Method == QuantizationMethod.RowInt8 ? "com.microsoft.MatMulIntegerToFloat" : "com.microsoft.MatMulNBits",
-                ["bits"] = options.Bits,
+                ["bits"] = result.WeightBits,
                 ["block_size"] = options.Method == QuantizationMethod.Block ? options.BlockSize : null,
                 ["per_channel"] = options.Method == QuantizationMethod.Block ? options.PerChannel : true,
                 ["accuracy_level"] = options.Method == QuantizationMethod.Block ? options.AccuracyLevel : null,

@@ -13,6 +13,7 @@ namespace Qianru.Quantization;
 /// </summary>
 internal static class RowInt8GraphQuantizer
 {
+
     /// <summary>The MatMuls this rewrite applies to: (node, input tensor, weight initializer).</summary>
     public static List<(NodeProto Node, string Input, TensorProto Weight)> Targets(GraphProto graph, IReadOnlyCollection<string>? excluded = null)
     {
@@ -37,9 +38,11 @@ internal static class RowInt8GraphQuantizer
     /// <param name="channelMax">Per input tensor, the largest |activation| of each channel seen on calibration text; null: no smoothing.</param>
     /// <param name="alpha">SmoothQuant's migration strength (0: none, 1: all of the range moves into the weights).</param>
     /// <param name="excluded">Names of MatMul nodes to keep in float32.</param>
+    /// <param name="reduceRange">7-bit weights (−63..63) instead of 8-bit, so products cannot saturate on CPUs without VNNI.</param>
     /// <returns>The quantized MatMul nodes.</returns>
-    public static List<NodeProto> Quantize(ModelProto model, IReadOnlyDictionary<string, float[]>? channelMax, float alpha, IReadOnlyCollection<string>? excluded = null)
+    public static List<NodeProto> Quantize(ModelProto model, IReadOnlyDictionary<string, float[]>? channelMax, float alpha, IReadOnlyCollection<string>? excluded = null, bool reduceRange = false)
     {
+        var weightMax = reduceRange ? 63 : 127;
         var graph = model.Graph;
         var opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
         if (opset < 10)
@@ -145,10 +148,10 @@ internal static class RowInt8GraphQuantizer
                         max = MathF.Max(max, MathF.Abs(w[(i * n) + j] * (smooth?[i] ?? 1)));
                     }
 
-                    columnScale[j] = max > 0 ? max / 127 : 1;
+                    columnScale[j] = max > 0 ? max / weightMax : 1;
                     for (var i = 0; i < k; i++)
                     {
-                        q[(i * n) + j] = (byte)(sbyte)Math.Clamp((int)MathF.Round(w[(i * n) + j] * (smooth?[i] ?? 1) / columnScale[j]), -127, 127);
+                        q[(i * n) + j] = (byte)(sbyte)Math.Clamp((int)MathF.Round(w[(i * n) + j] * (smooth?[i] ?? 1) / columnScale[j]), -weightMax, weightMax);
                     }
                 }
 

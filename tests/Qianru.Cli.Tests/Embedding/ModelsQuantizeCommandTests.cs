@@ -15,6 +15,7 @@ public sealed class ModelsQuantizeCommandTests
         {
             (new[] { "--alpha", "0.5" }, "row-int8", "com.microsoft.MatMulIntegerToFloat"),
             (new[] { "--method", "block", "--block-size", "32" }, "block", "com.microsoft.MatMulNBits"),
+            (new[] { "--reduce-range" }, "row-int8-7bit", "com.microsoft.MatMulIntegerToFloat"),
         })
         {
             var output = Path.Combine(dir, method);
@@ -22,7 +23,13 @@ public sealed class ModelsQuantizeCommandTests
             Assert.True(result.ExitCode == 0, result.Error);
             Assert.Contains("36 MatMuls quantized to int8", result.Out);
             using var record = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "quantization.json")));
-            Assert.Equal(method, record.RootElement.GetProperty("method").GetString());
+            Assert.Equal(method == "block" ? "block" : "row-int8", record.RootElement.GetProperty("method").GetString());
+            if (method == "row-int8-7bit")
+            {
+                Assert.Contains("int8 (7-bit weights)", result.Out);
+                Assert.Equal(7, record.RootElement.GetProperty("bits").GetInt32());
+            }
+
             Assert.Equal(op, record.RootElement.GetProperty("operator").GetString());
             var int8 = Vectors(QianruCli.Run(["embed", "--model", output, .. texts]).Out);
             for (var i = 0; i < texts.Length; i++)

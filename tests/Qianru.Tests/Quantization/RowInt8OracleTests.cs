@@ -12,18 +12,21 @@ public sealed class RowInt8OracleTests
     private const int K = 96, N = 24, Rows = 6;
 
     [Theory]
-    [InlineData(0f)]
-    [InlineData(0.6f)]
-    public void Onnx_runtime_computes_the_naive_per_row_int8_product(float alpha)
+    [InlineData(0f, false)]
+    [InlineData(0.6f, false)]
+    [InlineData(0.6f, true)]
+    public void Onnx_runtime_computes_the_naive_per_row_int8_product(float alpha, bool reduceRange)
     {
         var random = new Random(3);
         var weight = TinyOnnx.Random(random, K * N, 0.2f);
         var bias = TinyOnnx.Random(random, N, 0.5f);
         var x = WithOutlierChannel(TinyOnnx.Random(random, Rows * K, 1f), channel: 5, factor: 40);
         var channelMax = ChannelMax(x);
-        var quantized = Quantize(weight, bias, alpha, channelMax);
+        var quantized = Quantize(weight, bias, alpha, channelMax, reduceRange);
         var actual = TinyOnnx.Run(quantized, x, Rows, K);
-        var expected = Naive(weight, bias, x, alpha, channelMax);
+        var expected = Naive(weight, bias, x, alpha, channelMax, reduceRange ? 63 : 127);
+        var codes = ModelProto.Parser.ParseFrom(quantized).Graph.Initializer.Single(t => t.DataType == (int)TensorProto.Types.DataType.Int8).RawData.Select(b => (int)(sbyte)b).ToArray();
+        Assert.Equal(reduceRange ? 63 : 127, codes.Max(Math.Abs));
         for (var i = 0; i < actual.Length; i++)
         {
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4 * Math.Max(1, Math.Abs(expected[i])), $"output {i}: ORT {actual[i]}, oracle {expected[i]}");
@@ -62,6 +65,18 @@ public sealed class RowInt8OracleTests
     }
 
     [Fact]
+    public void Reduced_range_is_chosen_exactly_on_cpus_whose_int8_products_can_saturate()
+    {
+        var onnx = TinyOnnx.Linear(TinyOnnx.Random(new Random(1), 64 * 8, 0.2f), new float[8], 64, 8);
+        ModelQuantizer.QuantizeOnnx(onnx, null, out var auto);
+        Assert.Equal(Int8Hardware.PairsCanSaturate ? 7 : 8, auto.WeightBits);
+        Assert.Equal(Int8Hardware.PairsCanSaturate, QuantizedModelCache.Tag(new QuantizationOptions()).EndsWith("-r7", StringComparison.Ordinal));
+        ModelQuantizer.QuantizeOnnx(onnx, new QuantizationOptions { ReduceRange = true }, out var reduced);
+        Assert.Equal(7, reduced.WeightBits);
+        Assert.EndsWith("-r7", QuantizedModelCache.Tag(new QuantizationOptions { ReduceRange = true }), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Four_bit_weights_need_the_block_method()
     {
         var onnx = TinyOnnx.Linear(new float[64 * 8], new float[8], 64, 8);
@@ -69,10 +84,10 @@ public sealed class RowInt8OracleTests
         Assert.Contains("QuantizationMethod.Block", ex.Message, StringComparison.Ordinal);
     }
 
-    private static byte[] Quantize(float[] weight, float[] bias, float alpha, float[] channelMax)
+    private static byte[] Quantize(float[] weight, float[] bias, float alpha, float[] channelMax, bool reduceRange = false)
     {
         var model = ModelProto.Parser.ParseFrom(TinyOnnx.Linear(weight, bias, K, N));
-        var nodes = RowInt8GraphQuantizer.Quantize(model, new Dictionary<string, float[]> { ["x"] = channelMax }, alpha);
+        var nodes = RowInt8GraphQuantizer.Quantize(model, new Dictionary<string, float[]> { ["x"] = channelMax }, alpha, null, reduceRange);
         Assert.Single(nodes);
         return Google.Protobuf.MessageExtensions.ToByteArray(model);
     }
@@ -98,7 +113,7 @@ public sealed class RowInt8OracleTests
         return max;
     }
 
-    private static double[] Naive(float[] w, float[] bias, float[] x, float alpha, float[] xMax)
+    private static double[] Naive(float[] w, float[] bias, float[] x, float alpha, float[] xMax, int weightMax)
     {
         var smooth = new float[K];
         for (var k = 0; k < K; k++)
@@ -122,7 +137,7 @@ public sealed class RowInt8OracleTests
                 max = MathF.Max(max, MathF.Abs(w[(k * N) + j] * smooth[k]));
             }
 
-            columnScale[j] = max / 127;
+            columnScale[j] = max / weightMax;
             for (var k = 0; k < K; k++)
             {
                 wq[(k * N) + j] = (int)MathF.Round(w[(k * N) + j] * smooth[k] / columnScale[j]);
