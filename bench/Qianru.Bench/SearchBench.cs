@@ -169,7 +169,7 @@ internal static class SearchBench
         {
             var cells = precisions.Select(pr =>
             {
-                var qps = AtRecall(qianruHnsw[pr], h.Recall, all: true);
+                var qps = AtRecall(qianruHnsw[pr], h.Recall);
                 return qps is { } v
                     ? string.Create(CultureInfo.InvariantCulture, $"{v:F0} | {v / h.Qps:F2}×")
                     : string.Create(CultureInfo.InvariantCulture, $"not reached (best {qianruHnsw[pr].Max(r => r.Recall):F4}) | —");
@@ -193,7 +193,7 @@ internal static class SearchBench
     }
 
     /// <summary>Queries/s at <paramref name="recall"/>, linear between the rows around it; null when never reached.</summary>
-    private static double? AtRecall(List<(int Ef, double Recall, double Qps, double Qps1)> rows, double recall, bool all)
+    private static double? AtRecall(List<(int Ef, double Recall, double Qps, double Qps1)> rows, double recall)
     {
         for (var i = 0; i < rows.Count; i++)
         {
@@ -202,13 +202,13 @@ internal static class SearchBench
                 continue;
             }
 
-            var upper = all ? rows[i].Qps : rows[i].Qps1;
+            var upper = rows[i].Qps;
             if (i == 0 || rows[i].Recall == rows[i - 1].Recall)
             {
                 return upper;
             }
 
-            var lower = all ? rows[i - 1].Qps : rows[i - 1].Qps1;
+            var lower = rows[i - 1].Qps;
             var t = (recall - rows[i - 1].Recall) / (rows[i].Recall - rows[i - 1].Recall);
             return lower + (t * (upper - lower));
         }

@@ -54,8 +54,6 @@ internal static class CollectionModel
             return SentenceEmbedder.Create(Qianru.Models.EmbeddedModels.Find(id) is null && Directory.Exists(context.ResolvePath(id)) ? context.ResolvePath(id) : id);
         }
 
-        var spec = id[6..];
-        var hash = spec.LastIndexOf('#');
-        return WordVectorSentenceEmbedder.Create("words:" + context.ResolvePath(hash > 0 ? spec[..hash] : spec) + (hash > 0 ? spec[hash..] : ""));
+        return WordVectorSentenceEmbedder.Create(SourceOf(id, context)!);
     }
 }

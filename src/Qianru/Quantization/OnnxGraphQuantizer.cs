@@ -39,21 +39,7 @@ internal static class OnnxGraphQuantizer
         }
 
         var initializers = graph.Initializer.ToDictionary(t => t.Name);
-        var consumers = new Dictionary<string, List<NodeProto>>();
-        foreach (var node in graph.Node)
-        {
-            foreach (var input in node.Input)
-            {
-                if (!consumers.TryGetValue(input, out var list))
-                {
-                    consumers[input] = list = [];
-                }
-
-                list.Add(node);
-            }
-        }
-
-        var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet();
+        var consumers = Consumers(graph);
         var exclude = options.Exclude.Select(Glob).ToList();
         var quantized = new List<string>();
         var skipped = new List<string>();
@@ -69,12 +55,8 @@ internal static class OnnxGraphQuantizer
             }
 
             var output = node.Output[0];
-            var add = consumers.TryGetValue(output, out var users) && users.Count == 1 && users[0].OpType == "Add" && !graphOutputs.Contains(output)
-                ? users[0]
-                : null;
-            var biasName = add?.Input.FirstOrDefault(i => i != output);
-            var bias = biasName is not null && initializers.TryGetValue(biasName, out var b) ? b : null;
-            var label = bias is not null && bias.Name.EndsWith(".bias", StringComparison.Ordinal) ? bias.Name[..^5] : node.Name is { Length: > 0 } name ? name : weight.Name;
+            var (add, bias) = BiasAdd(graph, node, consumers, initializers);
+            var label = Label(node, weight, bias);
 
             if (weight.DataType != (int)TensorProto.Types.DataType.Float || weight.Dims.Count != 2)
             {
@@ -82,7 +64,7 @@ internal static class OnnxGraphQuantizer
                 continue;
             }
 
-            if (exclude.Any(r => r.IsMatch(node.Name) || r.IsMatch(weight.Name) || r.IsMatch(label)))
+            if (IsExcluded(exclude, node, weight, label))
             {
                 skipped.Add($"{label}: excluded");
                 continue;
@@ -100,12 +82,8 @@ internal static class OnnxGraphQuantizer
             var (packed, scales) = BlockQuantizer.Quantize(values, k, n, options.Bits, options.BlockSize, options.PerChannel);
             var blocks = (k + options.BlockSize - 1) / options.BlockSize;
             var prefix = weight.Name + (options.Bits == 8 ? "_int8" : "_int4");
-            var packedTensor = new TensorProto { Name = prefix, DataType = (int)TensorProto.Types.DataType.Uint8, RawData = ByteString.CopyFrom(packed) };
-            packedTensor.Dims.Add([n, blocks, options.BlockSize * options.Bits / 8]);
-            var scaleTensor = new TensorProto { Name = prefix + "_scales", DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(scales.AsSpan())) };
-            scaleTensor.Dims.Add(n * blocks);
-            graph.Initializer.Add(packedTensor);
-            graph.Initializer.Add(scaleTensor);
+            var packedTensor = OnnxProto.AddInitializer(graph, prefix, TensorProto.Types.DataType.Uint8, packed, n, blocks, options.BlockSize * options.Bits / 8);
+            var scaleTensor = OnnxProto.AddInitializer(graph, prefix + "_scales", TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(scales.AsSpan()).ToArray(), n * blocks);
 
             var useBias = add is not null && bias is not null && bias.DataType == (int)TensorProto.Types.DataType.Float
                 && bias.Dims.Count == 1 && bias.Dims[0] == n;
@@ -128,11 +106,9 @@ internal static class OnnxGraphQuantizer
                 replacement.Output.Add(output);
             }
 
-            replacement.Attribute.Add(IntAttribute("K", k));
-            replacement.Attribute.Add(IntAttribute("N", n));
-            replacement.Attribute.Add(IntAttribute("bits", options.Bits));
-            replacement.Attribute.Add(IntAttribute("block_size", options.BlockSize));
-            replacement.Attribute.Add(IntAttribute("accuracy_level", options.AccuracyLevel));
+            replacement.Attribute.Add([
+                OnnxProto.Int("K", k), OnnxProto.Int("N", n), OnnxProto.Int("bits", options.Bits),
+                OnnxProto.Int("block_size", options.BlockSize), OnnxProto.Int("accuracy_level", options.AccuracyLevel)]);
             graph.Node[index] = replacement;
             quantized.Add(label);
         }
@@ -142,13 +118,7 @@ internal static class OnnxGraphQuantizer
             graph.Node.Remove(node);
         }
 
-        // Drop float weights nothing reads any more.
-        var used = graph.Node.SelectMany(n => n.Input).Concat(graphOutputs).ToHashSet();
-        foreach (var unused in graph.Initializer.Where(t => !used.Contains(t.Name)).ToList())
-        {
-            graph.Initializer.Remove(unused);
-        }
-
+        OnnxProto.DropUnusedInitializers(graph);
         var bytes = model.ToByteArray();
         result = new QuantizationResult
         {
@@ -170,47 +140,45 @@ internal static class OnnxGraphQuantizer
         }
 
         var graph = model.Graph;
-        var initializers = graph.Initializer.ToDictionary(t => t.Name);
         foreach (var weight in graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
         {
             throw new NotSupportedException($"{source}: initializer {weight.Name} keeps its data in an external file; Qianru quantizes ONNX models with their weights inside model.onnx.");
         }
 
+        // Exclusions are kept by node name, so every node needs one first.
+        var unnamed = 0;
+        foreach (var node in graph.Node.Where(n => string.IsNullOrEmpty(n.Name)))
+        {
+            node.Name = $"qianru_node_{unnamed++}";
+        }
+
+        var initializers = graph.Initializer.ToDictionary(t => t.Name);
+        var consumers = Consumers(graph);
         var exclude = options.Exclude.Select(Glob).ToList();
         var labels = new Dictionary<NodeProto, string>();
         var excluded = new HashSet<string>();
         var skipped = new List<string>();
-        foreach (var (node, _, weight) in RowInt8GraphQuantizer.Targets(graph))
+        var inputs = new HashSet<string>();
+        foreach (var (node, input, weight) in RowInt8GraphQuantizer.Targets(graph))
         {
-            var add = graph.Node.FirstOrDefault(n => n.OpType == "Add" && n.Input.Contains(node.Output[0]));
-            var biasName = add?.Input.FirstOrDefault(i => i != node.Output[0]);
-            var label = biasName is not null && initializers.ContainsKey(biasName) && biasName.EndsWith(".bias", StringComparison.Ordinal)
-                ? biasName[..^5]
-                : node.Name is { Length: > 0 } name ? name : weight.Name;
-            labels[node] = label;
-            if (exclude.Any(r => r.IsMatch(node.Name) || r.IsMatch(weight.Name) || r.IsMatch(label)))
+            var label = labels[node] = Label(node, weight, BiasAdd(graph, node, consumers, initializers).Bias);
+            if (IsExcluded(exclude, node, weight, label))
             {
                 excluded.Add(node.Name);
                 skipped.Add($"{label}: excluded");
             }
-        }
-
-        var targets = RowInt8GraphQuantizer.Targets(graph, excluded);
-        if (targets.Any(t => string.IsNullOrEmpty(t.Node.Name)))
-        {
-            var index = 0;
-            foreach (var node in graph.Node.Where(n => string.IsNullOrEmpty(n.Name)))
+            else
             {
-                node.Name = $"qianru_node_{index++}";
+                inputs.Add(input);
             }
         }
 
         Dictionary<string, float[]>? channelMax = null;
-        if (options.SmoothingAlpha > 0 && calibration is { Count: > 0 } && targets.Count > 0)
+        if (options.SmoothingAlpha > 0 && calibration is { Count: > 0 } && inputs.Count > 0)
         {
             try
             {
-                channelMax = ActivationCalibrator.ChannelMax(onnx, [.. targets.Select(t => t.Input).Distinct()], calibration);
+                channelMax = ActivationCalibrator.ChannelMax(onnx, inputs, calibration);
             }
             catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
             {
@@ -223,7 +191,7 @@ internal static class OnnxGraphQuantizer
         var bytes = model.ToByteArray();
         result = new QuantizationResult
         {
-            Quantized = [.. quantizedNodes.Select(n => labels.TryGetValue(n, out var l) ? l : n.Name)],
+            Quantized = [.. quantizedNodes.Select(n => labels[n])],
             WeightBits = reduceRange ? 7 : 8,
             Skipped = skipped,
             FusedBiases = 0,
@@ -259,8 +227,46 @@ internal static class OnnxGraphQuantizer
             : throw new InvalidDataException($"{source}: initializer {tensor.Name} has {tensor.FloatData.Count} values; its shape needs {count}.");
     }
 
-    private static AttributeProto IntAttribute(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+    /// <summary>The nodes reading each tensor.</summary>
+    private static Dictionary<string, List<NodeProto>> Consumers(GraphProto graph)
+    {
+        var consumers = new Dictionary<string, List<NodeProto>>();
+        foreach (var node in graph.Node)
+        {
+            foreach (var input in node.Input)
+            {
+                if (!consumers.TryGetValue(input, out var list))
+                {
+                    consumers[input] = list = [];
+                }
+
+                list.Add(node);
+            }
+        }
+
+        return consumers;
+    }
+
+    /// <summary>The <c>Add</c> of a constant bias that is the only reader of a MatMul's output (not a graph output), and that bias.</summary>
+    private static (NodeProto? Add, TensorProto? Bias) BiasAdd(GraphProto graph, NodeProto matMul, Dictionary<string, List<NodeProto>> consumers, Dictionary<string, TensorProto> initializers)
+    {
+        var output = matMul.Output[0];
+        if (!consumers.TryGetValue(output, out var users) || users.Count != 1 || users[0].OpType != "Add" || graph.Output.Any(o => o.Name == output))
+        {
+            return (null, null);
+        }
+
+        var biasName = users[0].Input.FirstOrDefault(i => i != output);
+        return (users[0], biasName is not null && initializers.TryGetValue(biasName, out var bias) ? bias : null);
+    }
+
+    /// <summary>A MatMul's name in results and <see cref="QuantizationOptions.Exclude"/>: its layer (the bias name without ".bias"), else the node name, else the weight name.</summary>
+    private static string Label(NodeProto matMul, TensorProto weight, TensorProto? bias) =>
+        bias is not null && bias.Name.EndsWith(".bias", StringComparison.Ordinal) ? bias.Name[..^5]
+        : matMul.Name is { Length: > 0 } name ? name : weight.Name;
+
+    private static bool IsExcluded(List<Regex> exclude, NodeProto matMul, TensorProto weight, string label) =>
+        exclude.Any(r => r.IsMatch(matMul.Name) || r.IsMatch(weight.Name) || r.IsMatch(label));
 
     private static Regex Glob(string pattern) =>
         new("^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$",

@@ -66,17 +66,12 @@ internal static class RowInt8GraphQuantizer
         Constant(graph, "qr_128", TensorProto.Types.DataType.Float, BitConverter.GetBytes(128f));
         Constant(graph, "qr_zp", TensorProto.Types.DataType.Uint8, [128]);
         Constant(graph, "qr_one", TensorProto.Types.DataType.Float, BitConverter.GetBytes(1f));
-        Constant(graph, "qr_last", TensorProto.Types.DataType.Int64, BitConverter.GetBytes(-1L), 1);
-        Constant(graph, "qr_flat", TensorProto.Types.DataType.Int64, BitConverter.GetBytes(-1L), 1);
+        Constant(graph, "qr_minus1", TensorProto.Types.DataType.Int64, BitConverter.GetBytes(-1L), 1);
         var group = 0;
         foreach (var (input, consumers) in byInput)
         {
             var p = $"qr{group++}_";
-            var k = (int)consumers[0].Weight.Dims[0];
-            if (consumers.Any(c => c.Weight.Dims[0] != k))
-            {
-                continue;
-            }
+            var k = (int)consumers[0].Weight.Dims[0]; // the last dimension of the shared input
 
             // Smoothing: s_k = max|x_k|^alpha / max|w_k|^(1 - alpha), over all weights reading this input.
             float[]? smooth = null;
@@ -124,7 +119,7 @@ internal static class RowInt8GraphQuantizer
             nodes.Add(Node("Max", [p + "scale0", "qr_tiny"], p + "scale"));
             Constant(graph, p + "rows_shape", TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(new long[] { -1, k }.AsSpan()).ToArray(), 2);
             nodes.Add(Node("Reshape", [source, p + "rows_shape"], p + "x2"));
-            nodes.Add(Node("Reshape", [p + "scale", "qr_flat"], p + "scale1"));
+            nodes.Add(Node("Reshape", [p + "scale", "qr_minus1"], p + "scale1"));
             nodes.Add(Node("Mul", [p + "scale1", "qr_zero"], p + "zp0"));
             nodes.Add(Node("Add", [p + "zp0", "qr_128"], p + "zp1"));
             nodes.Add(Node("Cast", [p + "zp1"], p + "zp", Int("to", (int)TensorProto.Types.DataType.Uint8)));
@@ -183,11 +178,7 @@ internal static class RowInt8GraphQuantizer
 
         graph.Node.Clear();
         graph.Node.Add(rewritten);
-        var used = graph.Node.SelectMany(n => n.Input).Concat(graph.Output.Select(o => o.Name)).ToHashSet();
-        foreach (var unused in graph.Initializer.Where(t => !used.Contains(t.Name)).ToList())
-        {
-            graph.Initializer.Remove(unused);
-        }
+        OnnxProto.DropUnusedInitializers(graph);
 
         return quantized;
     }
@@ -196,7 +187,7 @@ internal static class RowInt8GraphQuantizer
     {
         if (opset >= 18)
         {
-            return Node(op, [input, "qr_last"], output, Int("keepdims", 1));
+            return Node(op, [input, "qr_minus1"], output, Int("keepdims", 1));
         }
 
         var node = Node(op, [input], output, Int("keepdims", 1));
@@ -204,22 +195,11 @@ internal static class RowInt8GraphQuantizer
         return node;
     }
 
-    private static void Constant(GraphProto graph, string name, TensorProto.Types.DataType type, byte[] raw, params long[] dims)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(raw) };
-        tensor.Dims.Add(dims);
-        graph.Initializer.Add(tensor);
-    }
+    private static void Constant(GraphProto graph, string name, TensorProto.Types.DataType type, byte[] raw, params long[] dims) =>
+        OnnxProto.AddInitializer(graph, name, type, raw, dims);
 
-    private static NodeProto Node(string op, string[] inputs, string output, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = op, Name = output + "_" + op };
-        node.Input.Add(inputs);
-        node.Output.Add(output);
-        node.Attribute.Add(attributes);
-        return node;
-    }
+    private static NodeProto Node(string op, string[] inputs, string output, params AttributeProto[] attributes) =>
+        OnnxProto.Node(op, inputs, output, attributes);
 
-    private static AttributeProto Int(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+    private static AttributeProto Int(string name, long value) => OnnxProto.Int(name, value);
 }

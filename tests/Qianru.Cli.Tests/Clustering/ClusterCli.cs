@@ -1,4 +1,4 @@
-using Qianru.Cli.Infrastructure;
+using Qianru.Cli.Tests.Support;
 
 namespace Qianru.Cli.Tests.Clustering;
 
@@ -13,17 +13,7 @@ internal static class ClusterCli
 
     public static (int Exit, string Out, string Error) Run(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var context = new CliContext
-        {
-            Out = output,
-            Error = error,
-            OpenIn = () => new StringReader(""),
-            OpenStdoutStream = () => Stream.Null,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        var exit = CliApp.Run(args, context);
-        return (exit, output.ToString(), error.ToString());
+        var result = QianruCli.RunIn(AppContext.BaseDirectory, null, args);
+        return (result.ExitCode, result.Out, result.Error);
     }
 }

@@ -1,25 +1,14 @@
 using System.Text;
-using Qianru.Cli.Infrastructure;
+using Qianru.Cli.Tests.Support;
 
 namespace Qianru.Cli.Tests.Search;
 
-/// <summary>Runs a qianru command in-process and captures stdout (text and bytes) and stderr.</summary>
+/// <summary>Runs a qianru command in-process (<see cref="QianruCli"/>) and returns stdout (text and bytes, as text) and stderr.</summary>
 internal static class CliRunner
 {
     public static (int Code, string Out, string Error) Run(string workingDirectory, params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var bytes = new MemoryStream();
-        var context = new CliContext
-        {
-            Out = output,
-            Error = error,
-            OpenIn = () => new StringReader(""),
-            OpenStdoutStream = () => bytes,
-            WorkingDirectory = workingDirectory,
-        };
-        var code = CliApp.Run(args, context);
-        return (code, output + Encoding.UTF8.GetString(bytes.ToArray()), error.ToString());
+        var result = QianruCli.RunIn(workingDirectory, null, args);
+        return (result.ExitCode, result.Out + Encoding.UTF8.GetString(result.StdoutBytes), result.Error);
     }
 }

@@ -1,21 +1,13 @@
-using Qianru.Cli.Infrastructure;
+using Qianru.Cli.Tests.Support;
 
 namespace Qianru.Cli.Tests.WordVectors;
 
+/// <summary>Runs <c>qianru</c> in-process (<see cref="QianruCli"/>), as (exit code, stdout text, stderr).</summary>
 internal static class CliRunner
 {
     public static (int Exit, string Out, string Error) Run(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var context = new CliContext
-        {
-            Out = output,
-            Error = error,
-            OpenIn = () => new StringReader(""),
-            OpenStdoutStream = () => new MemoryStream(),
-        };
-        var exit = CliApp.Run(args, context);
-        return (exit, output.ToString(), error.ToString());
+        var result = QianruCli.Run(args);
+        return (result.ExitCode, result.Out, result.Error);
     }
 }
