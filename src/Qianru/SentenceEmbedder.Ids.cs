@@ -19,7 +19,7 @@ public sealed partial class SentenceEmbedder
     /// <see cref="TokenizeUntruncated"/> plus where each word piece comes from: <c>Input</c> is the text the model
     /// reads (the prompt, if any, then <paramref name="text"/>, before lower-casing) and <c>Offsets</c> holds one
     /// UTF-16 (start, end) span of it per id between <c>[CLS]</c> and <c>[SEP]</c>, or is <see langword="null"/>
-    /// when spans cannot be recovered exactly (see <see cref="BertTokenizer.GetPieceOffsets"/>).
+    /// when spans cannot be recovered exactly (see <see cref="EmbeddingTokenizer.GetPieceOffsets"/>).
     /// </summary>
     public (TokenizedText Tokens, string Input, (int Start, int End)[]? Offsets) TokenizeWithOffsets(string text, EmbedOptions? options = null)
     {

@@ -41,7 +41,7 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
     public ModelInfo Model { get; }
 
     /// <summary>The model's tokenizer.</summary>
-    public BertTokenizer Tokenizer => _model.Tokenizer;
+    public EmbeddingTokenizer Tokenizer => _model.Tokenizer;
 
     /// <summary>
     /// Loads a model: an embedded model id (<c>minilm</c>, <c>arctic-xs</c>; <see langword="null"/> = <c>minilm</c>) or a model folder.

@@ -85,8 +85,8 @@ internal sealed class TokenizeCommand : ICliCommand
                         }
 
                         json.WriteStartArray();
-                        json.WriteNumberValue(Qianru.Tokenization.BertTokenizer.CodePointIndex(input, offsets[t - 1].Start));
-                        json.WriteNumberValue(Qianru.Tokenization.BertTokenizer.CodePointIndex(input, offsets[t - 1].End));
+                        json.WriteNumberValue(Qianru.Tokenization.EmbeddingTokenizer.CodePointIndex(input, offsets[t - 1].Start));
+                        json.WriteNumberValue(Qianru.Tokenization.EmbeddingTokenizer.CodePointIndex(input, offsets[t - 1].End));
                         json.WriteEndArray();
                     }
 

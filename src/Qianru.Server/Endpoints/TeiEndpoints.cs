@@ -110,8 +110,8 @@ internal sealed class TeiEndpoints(EmbeddingService service)
                         var (start, end) = offsets[i - 1];
                         json.WriteString("text", input[start..end]);
                         json.WriteBoolean("special", false);
-                        json.WriteNumber("start", Qianru.Tokenization.BertTokenizer.CodePointIndex(input, start));
-                        json.WriteNumber("stop", Qianru.Tokenization.BertTokenizer.CodePointIndex(input, end));
+                        json.WriteNumber("start", Qianru.Tokenization.EmbeddingTokenizer.CodePointIndex(input, start));
+                        json.WriteNumber("stop", Qianru.Tokenization.EmbeddingTokenizer.CodePointIndex(input, end));
                     }
                     else
                     {

@@ -7,7 +7,7 @@ internal sealed class ModelDefinition
 {
     public required ModelInfo Info { get; init; }
 
-    public required BertTokenizer Tokenizer { get; init; }
+    public required EmbeddingTokenizer Tokenizer { get; init; }
 
     /// <summary>The ONNX file of a model folder, or <see langword="null"/> for an embedded model.</summary>
     public string? OnnxPath { get; init; }

@@ -111,7 +111,7 @@ internal static class CalibrationText
     ];
 
     /// <summary>The sentences one by one, then long paragraphs of eight consecutive sentences, tokenized and truncated to <paramref name="maxLength"/>.</summary>
-    public static IReadOnlyList<long[]> Sequences(BertTokenizer tokenizer, int maxLength)
+    public static IReadOnlyList<long[]> Sequences(EmbeddingTokenizer tokenizer, int maxLength)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         var texts = Sentences.Concat(Sentences.Chunk(8).Select(c => string.Join(" ", c)));

@@ -16,7 +16,7 @@ namespace Qianru.Tokenization;
 /// (it keeps Cf characters, lower-cases only Lu and counts UTF-16 units for the word limit).</para>
 /// <para>Instances are immutable and safe for concurrent use.</para>
 /// </remarks>
-public sealed class BertTokenizer
+public sealed class BertTokenizer : EmbeddingTokenizer
 {
     private readonly WordPieceTokenizer _wordPiece;
     private readonly string[] _vocabulary;
@@ -55,19 +55,19 @@ public sealed class BertTokenizer
     public BertTokenizerOptions Options { get; }
 
     /// <summary>The number of tokens in the vocabulary.</summary>
-    public int VocabularySize => _vocabulary.Length;
+    public override int VocabularySize => _vocabulary.Length;
 
     /// <summary>The id of the unknown token.</summary>
-    public int UnknownId { get; }
+    public override int UnknownId { get; }
 
     /// <summary>The id of <c>[CLS]</c>.</summary>
-    public int ClassificationId { get; }
+    public override int ClassificationId { get; }
 
     /// <summary>The id of <c>[SEP]</c>.</summary>
-    public int SeparatorId { get; }
+    public override int SeparatorId { get; }
 
     /// <summary>The id of <c>[PAD]</c> (0 when the vocabulary has none).</summary>
-    public int PaddingId { get; }
+    public override int PaddingId { get; }
 
     /// <summary>Loads a <c>vocab.txt</c> file (one token per line; the line number is the id).</summary>
     public static BertTokenizer FromVocabularyFile(string path, BertTokenizerOptions? options = null)
@@ -200,7 +200,7 @@ public sealed class BertTokenizer
     /// </summary>
     /// <param name="text">The text.</param>
     /// <param name="maxLength">The most ids to return, at least 2; <see langword="null"/> for no limit.</param>
-    public TokenizedText Encode(string text, int? maxLength = null)
+    public override TokenizedText Encode(string text, int? maxLength = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (maxLength is < 2)
@@ -239,7 +239,7 @@ public sealed class BertTokenizer
     /// that is <c>[UNK]</c> spans its whole word. <see langword="null"/> in the rare case the spans cannot be
     /// recovered exactly (combining marks that normalization reorders); the ids are never affected.
     /// </summary>
-    public (int Start, int End)[]? GetPieceOffsets(string text)
+    public override (int Start, int End)[]? GetPieceOffsets(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var words = BertTextSplitter.SplitWithSpans(text, Options);
@@ -284,22 +284,8 @@ public sealed class BertTokenizer
         return [.. offsets];
     }
 
-    /// <summary>The number of Unicode code points in the first <paramref name="utf16Index"/> UTF-16 units of <paramref name="text"/> (offsets as Hugging Face's servers report them).</summary>
-    public static int CodePointIndex(string text, int utf16Index)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)utf16Index, (uint)text.Length, nameof(utf16Index));
-        var count = 0;
-        for (var i = 0; i < utf16Index; i++)
-        {
-            count += char.IsLowSurrogate(text[i]) ? 0 : 1;
-        }
-
-        return count;
-    }
-
     /// <summary>The number of ids of <paramref name="text"/> without truncation, special tokens included.</summary>
-    public int CountTokens(string text)
+    public override int CountTokens(string text)
     {
         var pieces = new List<int>();
         var unknown = 0;
@@ -308,21 +294,9 @@ public sealed class BertTokenizer
     }
 
     /// <summary>The token string of an id.</summary>
-    public string GetToken(long id) => id >= 0 && id < _vocabulary.Length
+    public override string GetToken(long id) => id >= 0 && id < _vocabulary.Length
         ? _vocabulary[id]
         : throw new ArgumentOutOfRangeException(nameof(id), id, $"Token ids are 0..{_vocabulary.Length - 1}.");
-
-    /// <summary>The token strings of ids.</summary>
-    public string[] GetTokens(ReadOnlySpan<long> ids)
-    {
-        var tokens = new string[ids.Length];
-        for (var i = 0; i < ids.Length; i++)
-        {
-            tokens[i] = GetToken(ids[i]);
-        }
-
-        return tokens;
-    }
 
     private void AppendWordPieces(string text, List<int> pieces, ref int unknown)
     {
