@@ -44,6 +44,9 @@ public sealed record ModelSpec
     /// <summary><c>mean</c> or <c>sif</c> when the words: spec names its pooling, else null (<see cref="ModelSpecKind.WordVectors"/>).</summary>
     public string? WordPooling { get; private init; }
 
+    /// <summary>For a Hub id without a revision: the folder of the same spelling that does not exist, named when the Hub fails too.</summary>
+    private string? FolderTried { get; init; }
+
     /// <summary>The kinds of spec Qianru takes, for messages and help texts.</summary>
     public static string Accepted =>
         $"an embedded model id ({string.Join(", ", EmbeddedModels.All.Concat(EmbeddedModels.Quantized).Select(m => m.Info.Id))}), a model folder, "
@@ -101,7 +104,7 @@ public sealed record ModelSpec
         var revision = at < 0 ? null : spec[(at + 1)..];
         if (!System.IO.Path.IsPathRooted(spec) && HubCache.IsRepoId(repo) && (revision is null || HubCache.IsRevision(revision)))
         {
-            return new ModelSpec { Kind = ModelSpecKind.Hub, Text = spec, RepoId = repo, Revision = revision };
+            return new ModelSpec { Kind = ModelSpecKind.Hub, Text = spec, RepoId = repo, Revision = revision, FolderTried = path };
         }
 
         var looksLikePath = System.IO.Path.IsPathRooted(spec) || spec.Contains('/') || spec.Contains('\\') || spec.StartsWith('.');
@@ -137,10 +140,19 @@ public sealed record ModelSpec
         {
             throw new QianruException(
                 $"{Text}: not in the Hugging Face cache ({hub.CacheFolder}) and HF_HUB_OFFLINE is set; download it once with "
-                + $"'qianru models pull {RepoId}{(Revision is null ? "" : " --revision " + Revision)}' (or unset HF_HUB_OFFLINE).");
+                + $"'qianru models pull {RepoId}{(Revision is null ? "" : " --revision " + Revision)}' (or unset HF_HUB_OFFLINE){NoFolderNote}.");
         }
 
-        var pulled = await HuggingFaceHub.PullAsync(RepoId!, revision, hub, options?.Progress, cancellationToken).ConfigureAwait(false);
+        HubPullResult pulled;
+        try
+        {
+            pulled = await HuggingFaceHub.PullAsync(RepoId!, revision, hub, options?.Progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QianruException ex) when (Revision is null)
+        {
+            throw new QianruException(ex.Message.TrimEnd('.') + NoFolderNote + ".", ex);
+        }
+
         return new ResolvedModel { Spec = this, Folder = pulled.Folder, Commit = pulled.Commit };
     }
 
@@ -152,6 +164,8 @@ public sealed record ModelSpec
         ModelSpecKind.Hub => Revision is null ? RepoId! : $"{RepoId}@{Revision}",
         _ => "words:" + Path + (WordPooling is null ? "" : "#" + WordPooling),
     };
+
+    private string NoFolderNote => Revision is null && FolderTried is not null ? $"; nor is there a model folder {FolderTried}" : "";
 
     private ResolvedModel ResolveLocal()
     {

@@ -140,6 +140,11 @@ public sealed class ModelSpecTests : IDisposable
         Assert.Contains("not in the Hugging Face cache", ex.Message);
         Assert.Contains("HF_HUB_OFFLINE", ex.Message);
         Assert.Contains("qianru models pull BAAI/bge-small-zh-v1.5 --revision v2", ex.Message);
+        Assert.DoesNotContain("model folder", ex.Message);
         Assert.False(Directory.Exists(Path.Combine(_dir, "empty")));
+
+        // Without a revision the text may have been meant as a folder: the message says there is none.
+        var typo = Assert.Throws<QianruException>(() => ModelSpec.Parse("models/my-minilm", _dir).Resolve(options));
+        Assert.Contains($"nor is there a model folder {Path.Combine(_dir, "models", "my-minilm")}", typo.Message);
     }
 }
