@@ -111,11 +111,18 @@ internal static partial class HubCache
     /// </summary>
     public static string? WeightsOf(string folder)
     {
-        bool Has(params string[] path) => File.Exists(Path.Combine([folder, .. path]));
+        bool Has(params string[] path) => FileExists(Path.Combine([folder, .. path]));
         return Has("model.onnx") || Has("onnx", "model.onnx") ? "onnx"
             : Has("model.safetensors") || Has("model.safetensors.index.json") ? "safetensors"
             : Has("pytorch_model.bin") || Has("pytorch_model.bin.index.json") ? "pytorch"
             : null;
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a file, or a link whose final target is a file (File.Exists is true for a dangling link).</summary>
+    public static bool FileExists(string path)
+    {
+        var info = new FileInfo(path);
+        return info.LinkTarget is null ? info.Exists : info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true };
     }
 
     /// <summary>Every model snapshot in the cache that holds weights, newest first within a repository.</summary>
@@ -168,7 +175,7 @@ internal static partial class HubCache
                 foreach (var file in folder.EnumerateFiles("*", SearchOption.AllDirectories))
                 {
                     files++;
-                    size += file.LinkTarget is null ? file.Length : (file.ResolveLinkTarget(true) as FileInfo)?.Length ?? 0;
+                    size += file.LinkTarget is null ? file.Length : file.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } target ? target.Length : 0;
                 }
 
                 result.Add(new HubCachedModel

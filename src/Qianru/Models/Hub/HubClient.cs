@@ -106,7 +106,7 @@ internal sealed class HubClient
     /// Returns the bytes downloaded now (0 when cached) and the file's size.
     /// </summary>
     public async Task<(long Downloaded, long Size)> FetchAsync(
-        string storage, string repoId, string commit, string file, Action<long, long?> onBytes, CancellationToken cancellationToken)
+        string storage, string repoId, string commit, string file, long? listedSize, Action<long, long?> onBytes, CancellationToken cancellationToken)
     {
         var pointer = HubCache.PointerPath(storage, commit, file);
         if (ExistingLength(pointer) is { } cached)
@@ -120,7 +120,7 @@ internal sealed class HubClient
         var first = await SendAsync(url, null, repoId, commit, file, cancellationToken, stopAtLfsRedirect: true).ConfigureAwait(false);
         var headers = first.Hub;
         var etag = NormalizeEtag(headers.LinkedEtag ?? first.Response?.Headers.ETag?.Tag);
-        var size = headers.LinkedSize ?? first.Response?.Content.Headers.ContentLength;
+        var size = headers.LinkedSize ?? first.Response?.Content.Headers.ContentLength ?? listedSize;
         if (etag is null || !IsSafeName(etag))
         {
             first.Response?.Dispose();

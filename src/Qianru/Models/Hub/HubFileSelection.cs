@@ -37,7 +37,8 @@ internal static class HubFileSelection
     /// <summary>
     /// The rest, once <see cref="First"/>'s files can be read through <paramref name="read"/> (null when absent): the
     /// weights (<c>model.safetensors</c> or its shards, else <c>onnx/model.onnx</c> with its external data, else
-    /// <c>pytorch_model.bin</c> or its shards) and the files of every module folder in <c>modules.json</c>.
+    /// <c>pytorch_model.bin</c> or its shards; a shard index itself is among <see cref="First"/>'s files) and the files
+    /// of every module folder in <c>modules.json</c>.
     /// </summary>
     /// <exception cref="QianruException">No weight format Qianru loads, or an unreadable index or modules.json.</exception>
     public static IReadOnlyList<string> Rest(string repo, IReadOnlyCollection<string> files, Func<string, string?> read)
@@ -126,7 +127,7 @@ internal static class HubFileSelection
             throw new QianruException($"{repo}: {index} is not valid JSON ({ex.Message}).", ex);
         }
 
-        return [index, .. shards];
+        return shards;
     }
 
     private static IEnumerable<string> ModuleFolders(string repo, string? modulesJson)

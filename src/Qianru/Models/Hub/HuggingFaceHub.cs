@@ -127,7 +127,7 @@ public static class HuggingFaceHub
         HubClient client, string storage, string repoId, string commit, string file, Tracker tracker, Dictionary<string, long?> sizes, CancellationToken cancellationToken)
     {
         tracker.Start(file, sizes.GetValueOrDefault(file));
-        var (downloaded, size) = await client.FetchAsync(storage, repoId, commit, file, tracker.Bytes, cancellationToken).ConfigureAwait(false);
+        var (downloaded, size) = await client.FetchAsync(storage, repoId, commit, file, sizes.GetValueOrDefault(file), tracker.Bytes, cancellationToken).ConfigureAwait(false);
         tracker.Finish(size, downloaded);
     }
 
@@ -148,10 +148,10 @@ public static class HuggingFaceHub
     }
 
     private static bool HubCacheMissing(string storage, string commit, string file) =>
-        !File.Exists(HubCache.PointerPath(storage, commit, file));
+        !HubCache.FileExists(HubCache.PointerPath(storage, commit, file));
 
     private static string? ReadSnapshotFile(string storage, string commit, string file, IReadOnlyList<string> fetched) =>
-        fetched.Contains(file) && File.Exists(HubCache.PointerPath(storage, commit, file)) ? File.ReadAllText(HubCache.PointerPath(storage, commit, file)) : null;
+        fetched.Contains(file) && HubCache.FileExists(HubCache.PointerPath(storage, commit, file)) ? File.ReadAllText(HubCache.PointerPath(storage, commit, file)) : null;
 
     private static void CheckFreeSpace(string cacheFolder, string repoId, long needed)
     {
