@@ -154,7 +154,7 @@ internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, str
         var unknown = texts.Count(t => embedder.Tokenize(t).UnknownFraction > 0.5);
         if (unknown > 0)
         {
-            output.WriteLine($"note: {unknown} of {texts.Count} texts are mostly [UNK] for {embedder.Model.Id} (an English model); run with --model PATH to a Chinese model such as BAAI/bge-small-zh-v1.5 for meaningful numbers. / 默认英文模型不认识大多数汉字。");
+            output.WriteLine($"note: {unknown} of {texts.Count} texts are mostly [UNK] for {embedder.Model.Id} (an English model); run with --model BAAI/bge-large-zh-v1.5 (the tutorial's model; or BAAI/bge-small-zh-v1.5) for meaningful numbers. / 默认英文模型不认识大多数汉字。");
         }
     }
 
