@@ -19,6 +19,7 @@ internal static class ActivationCalibrator
             graph.Output.Add(ValueInfoProto.Tensor(name, TensorDataType.Float));
         }
 
+        Inference.OnnxRuntimeEnvironment.EnsureInitialized();
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         using var session = new InferenceSession(model.ToByteArray(), options);
         var inputNames = session.InputMetadata.Keys.ToList();

@@ -32,7 +32,10 @@ public static class QianruCli
     }
 
     /// <summary>Runs the real executable (dotnet Qianru.Cli.dll) as a child process.</summary>
-    public static Result RunProcess(string? stdin, params string[] args)
+    public static Result RunProcess(string? stdin, params string[] args) => RunProcessWithEnvironment(new Dictionary<string, string?>(), stdin, args);
+
+    /// <summary>Runs the real executable as a child process with some environment variables set (a null value removes one).</summary>
+    public static Result RunProcessWithEnvironment(IReadOnlyDictionary<string, string?> environment, string? stdin, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -43,6 +46,18 @@ public static class QianruCli
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Qianru.Cli.dll"));
         foreach (var a in args)
         {
