@@ -64,7 +64,7 @@ internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, str
         var documents = embedder.EmbedDocuments(SeedExamples.SimilarityDocuments);
         SimilarityVectors = [query, .. documents];
         string[] labels = [SeedExamples.SimilarityQuery + " (query)", .. SeedExamples.SimilarityDocuments];
-        output.WriteLine("Cosine distance:  # 越大越相似");
+        output.WriteLine("Cosine similarity:  # 越大越相似");
         for (var i = 0; i < SimilarityVectors.Length; i++)
         {
             output.WriteLine($"{Number(VectorSimilarity.Cosine(query, SimilarityVectors[i]))}\t{labels[i]}");
@@ -125,7 +125,7 @@ internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, str
 
         var query = embedder.Embed(SeedExamples.LocalQuery, new EmbedOptions { Normalize = true, Prompt = prompt });
         var documents = embedder.EmbedBatch(SeedExamples.LocalDocuments, new EmbedOptions { Normalize = true });
-        output.WriteLine("Cosine distance:  # 越大越相似");
+        output.WriteLine("Cosine similarity:  # 越大越相似");
         output.WriteLine($"{Number(VectorSimilarity.Cosine(query, query))}\t{SeedExamples.LocalQuery} (query)");
         for (var i = 0; i < documents.Length; i++)
         {

@@ -32,7 +32,7 @@ public sealed class DemoTests
         var query = MiniLm.Value.EmbedQuery(SeedExamples.SimilarityQuery);
         var docs = MiniLm.Value.EmbedDocuments(SeedExamples.SimilarityDocuments);
         float[][] all = [query, .. docs];
-        var cosineAt = lines.FindIndex(l => l.StartsWith("Cosine distance:", StringComparison.Ordinal));
+        var cosineAt = lines.FindIndex(l => l.StartsWith("Cosine similarity:", StringComparison.Ordinal));
         var euclidAt = lines.FindIndex(l => l.StartsWith("Euclidean distance:", StringComparison.Ordinal));
         for (var i = 0; i < all.Length; i++)
         {
@@ -88,7 +88,7 @@ public sealed class DemoTests
         var query = bge.Embed(SeedExamples.LocalQuery, new EmbedOptions { Prompt = SeedExamples.BgeChineseQueryInstruction });
         var first = bge.Embed(SeedExamples.LocalDocuments[0]);
         var lines = result.Out.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        var at = lines.FindLastIndex(l => l.StartsWith("Cosine distance:", StringComparison.Ordinal));
+        var at = lines.FindLastIndex(l => l.StartsWith("Cosine similarity:", StringComparison.Ordinal));
         Assert.Equal(VectorSimilarity.Cosine(query, first), Number(lines[at + 2]), 5);
     }
 
@@ -147,7 +147,7 @@ public sealed class DemoTests
         var lines = RunExample("Similarity");
         var query = MiniLm.Value.EmbedQuery(SeedExamples.SimilarityQuery);
         var docs = MiniLm.Value.EmbedDocuments(SeedExamples.SimilarityDocuments);
-        Assert.Equal("Cosine distance:", lines[0]);
+        Assert.Equal("Cosine similarity:", lines[0]);
         Assert.Equal(1.0, Number(lines[1]), 5);
         for (var i = 0; i < docs.Length; i++)
         {
