@@ -24,7 +24,7 @@ run() {
   local name=$1; shift
   if "$@" >"$work/last.log" 2>&1; then pass "$name"; else tail -n 40 "$work/last.log"; fail "$name"; return 1; fi
 }
-mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+mb() { awk -v b="$1" 'BEGIN { if (b < 1e6) printf "%.0f KB", b / 1e3; else printf "%.1f MB", b / 1e6 }'; }
 now_ms() { date +%s%3N; }
 
 # 1. Pack: the libraries, then the tool for this machine's RID only (the release packs every RID).

@@ -9,7 +9,7 @@ namespace Qianru.Cli.Demo;
 /// Runs the tutorial's examples in order: one-hot versus an embedding table, query-against-documents similarity,
 /// DBSCAN and KMeans over support tickets, and a local model with normalized embeddings.
 /// </summary>
-internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, string? plotFolder)
+internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, string? plotFolder, TextWriter? warnings = null)
 {
     /// <summary>The vectors of the similarity example, kept for tests and plots: query first, then the documents.</summary>
     public float[][] SimilarityVectors { get; private set; } = [];
@@ -80,7 +80,7 @@ internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, str
         if (plotFolder is not null)
         {
             var path = Path.Combine(plotFolder, "similarity.png");
-            Plots.SimilarityHeatmap.Save(path, labels, SimilarityVectors, "cosine similarity");
+            Plots.SimilarityHeatmap.Save(path, labels, SimilarityVectors, "cosine similarity", warnings);
             output.WriteLine($"plot: {path}");
         }
     }
