@@ -5,7 +5,7 @@
 # vector with sentence-transformers' (the golden fixture) and with the installed tool's; trains Chinese word vectors
 # in the same app; installs the tool from the feed into a tool path and runs 'qianru demo' and 'qianru embed hi'.
 # Prints one 'check-packages: PASS|FAIL <name>' line per check and 'check-packages: figure ...' lines (sizes, times).
-# Usage: bash scripts/check-packages.sh   (KEEP=1 keeps the work folder)
+# Usage: bash scripts/check-packages.sh   (KEEP=1 keeps the work folder; FEED=DIR checks the packages already in DIR)
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/qianru-packages.XXXXXX")
@@ -28,12 +28,16 @@ mb() { awk -v b="$1" 'BEGIN { if (b < 1e6) printf "%.0f KB", b / 1e3; else print
 now_ms() { date +%s%3N; }
 
 # 1. Pack: the libraries, then the tool for this machine's RID only (the release packs every RID).
-packed=1
-for project in Qianru Qianru.Models Qianru.Collections Qianru.WordVectors Qianru.OpenAI; do
-  dotnet pack "$repo/src/$project" -c Release -o "$feed" >"$work/pack.log" 2>&1 || { tail -n 40 "$work/pack.log"; packed=0; }
-done
-dotnet pack "$repo/src/Qianru.Cli" -c Release -o "$feed" -p:ToolPackageRuntimeIdentifiers="$rid" >"$work/pack.log" 2>&1 || { tail -n 40 "$work/pack.log"; packed=0; }
-if [ "$packed" = 1 ]; then pass "pack all packages ($rid tool)"; else fail "pack all packages ($rid tool)"; exit 1; fi
+if [ -n "${FEED:-}" ]; then
+  mkdir -p "$feed" && cp "$FEED"/*.nupkg "$feed"/
+else
+  packed=1
+  for project in Qianru Qianru.Models Qianru.Collections Qianru.WordVectors Qianru.OpenAI; do
+    dotnet pack "$repo/src/$project" -c Release -o "$feed" >"$work/pack.log" 2>&1 || { tail -n 40 "$work/pack.log"; packed=0; }
+  done
+  dotnet pack "$repo/src/Qianru.Cli" -c Release -o "$feed" -p:ToolPackageRuntimeIdentifiers="$rid" >"$work/pack.log" 2>&1 || { tail -n 40 "$work/pack.log"; packed=0; }
+  if [ "$packed" = 1 ]; then pass "pack all packages ($rid tool)"; else fail "pack all packages ($rid tool)"; exit 1; fi
+fi
 for nupkg in "$feed"/*.nupkg; do figure "package $(basename "$nupkg") $(mb "$(stat -c %s "$nupkg")")"; done
 
 # 2. A new console app against the feed, with an empty NuGet cache named without a trailing slash.
@@ -94,7 +98,7 @@ fi
 # 3. The tool from the feed, into a tool path.
 tools="$work/tools"
 run "dotnet tool install Qianru.Cli from the feed" dotnet tool install Qianru.Cli --version "$version" --tool-path "$tools" --add-source "$feed"
-figure "installed tool size $(mb "$(du -sb "$tools" | cut -f1)") ($rid)"
+figure "installed tool size $(mb "$(du -sb "$tools" | cut -f1)") ($rid; the tool's files $(mb "$(du -sb --exclude='*.nupkg' "$tools" | cut -f1)"), the rest the package copies the .NET SDK keeps in its store)"
 start=$(now_ms)
 if "$tools/qianru" embed hi >"$work/embed-hi.jsonl" 2>"$work/embed-hi.err" && grep -q '^{"index":0,"text":"hi","embedding":\[' "$work/embed-hi.jsonl"; then
   figure "qianru embed hi, first run after install $(( $(now_ms) - start )) ms"
@@ -118,6 +122,10 @@ run "dotnet publish the quick start" dotnet publish "$app" -c Release -o "$work/
 figure "published vectors-only app $(mb "$(du -sb "$work/publish" | cut -f1)") (framework-dependent, all RIDs' ONNX Runtime natives)"
 (cd / && dotnet "$work/publish/QuickStart.dll" "$golden" "$work/tool-query.jsonl") >"$work/last.log" 2>&1 \
   && pass "the published quick start runs from another folder" || { cat "$work/last.log"; fail "the published quick start runs from another folder"; }
+run "dotnet publish the quick start for $rid" dotnet publish "$app" -c Release -r "$rid" --self-contained false -o "$work/publish-$rid"
+figure "published vectors-only app for $rid $(mb "$(du -sb "$work/publish-$rid" | cut -f1)") (framework-dependent; models $(mb "$(du -sb "$work/publish-$rid/qianru-models" | cut -f1)"))"
+(cd / && "$work/publish-$rid/QuickStart" "$golden" "$work/tool-query.jsonl") >"$work/last.log" 2>&1 \
+  && pass "the $rid publish runs" || { cat "$work/last.log"; fail "the $rid publish runs"; }
 
 # 6. The same app with Qianru.WordVectors trains Chinese word vectors (jieba's dictionary comes with the package).
 run "add Qianru.WordVectors" dotnet add "$app" package Qianru.WordVectors --version "$version"
