@@ -31,6 +31,9 @@ now_ms() { date +%s%3N; }
 if [ -n "${FEED:-}" ]; then
   mkdir -p "$feed" && cp "$FEED"/*.nupkg "$feed"/
 else
+  # The repository's own build with NUGET_PACKAGES named without a trailing slash, as CI systems and containers set it.
+  packages_root=${NUGET_PACKAGES:-$HOME/.nuget/packages}
+  export NUGET_PACKAGES="${packages_root%/}"
   packed=1
   for project in Qianru Qianru.Models Qianru.Collections Qianru.WordVectors Qianru.OpenAI; do
     dotnet pack "$repo/src/$project" -c Release -o "$feed" >"$work/pack.log" 2>&1 || { tail -n 40 "$work/pack.log"; packed=0; }
