@@ -27,7 +27,7 @@ var queryVec = model.Embed(query, queryOptions);
 var docVecs = model.EmbedBatch(documents, encode);
 
 Console.WriteLine($"model: {model.Model.Id} ({model.Model.Dimensions} dimensions, {model.Model.Pooling} pooling)");
-Console.WriteLine("Cosine distance:"); // 越大越相似
+Console.WriteLine("Cosine similarity:"); // 越大越相似
 Console.WriteLine(VectorSimilarity.Cosine(queryVec, queryVec));
 foreach (var vec in docVecs)
 {

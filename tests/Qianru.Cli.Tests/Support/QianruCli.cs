@@ -55,7 +55,10 @@ public static class QianruCli
     }
 
     /// <summary>Runs the real executable (dotnet Qianru.Cli.dll) as a child process.</summary>
-    public static Result RunProcess(string? stdin, params string[] args)
+    public static Result RunProcess(string? stdin, params string[] args) => RunProcessWithEnvironment(new Dictionary<string, string?>(), stdin, args);
+
+    /// <summary>Runs the real executable as a child process with <paramref name="environment"/> over <see cref="HermeticHub"/> (a null value removes a variable).</summary>
+    public static Result RunProcessWithEnvironment(IReadOnlyDictionary<string, string?> environment, string? stdin, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -69,6 +72,18 @@ public static class QianruCli
         foreach (var (name, value) in HermeticHub)
         {
             start.Environment[name] = value;
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Qianru.Cli.dll"));
