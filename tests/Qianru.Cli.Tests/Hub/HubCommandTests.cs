@@ -126,7 +126,7 @@ public sealed class HubCommandTests : IAsyncLifetime
         var query = bge.Embed(SeedExamples.LocalQuery, new EmbedOptions { Normalize = true, Prompt = SeedExamples.BgeChineseQueryInstruction });
         var documents = bge.EmbedBatch(SeedExamples.LocalDocuments, new EmbedOptions { Normalize = true });
         var lines = demo.Out.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        var at = lines.FindLastIndex(l => l.StartsWith("Cosine distance:", StringComparison.Ordinal));
+        var at = lines.FindLastIndex(l => l.StartsWith("Cosine similarity:", StringComparison.Ordinal));
         for (var i = 0; i < documents.Length; i++)
         {
             Assert.InRange(float.Parse(lines[at + 2 + i].Split('\t')[0], CultureInfo.InvariantCulture) - VectorSimilarity.Cosine(query, documents[i]), -1e-5f, 1e-5f);
