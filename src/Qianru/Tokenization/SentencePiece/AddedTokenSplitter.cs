@@ -11,12 +11,12 @@ internal sealed record AddedToken(string Content, int Id, bool SingleWord, bool 
 internal sealed class AddedTokenSplitter
 {
     private readonly AddedToken[] _tokens; // longest first
-    private readonly HashSet<char> _firstChars;
+    private readonly System.Buffers.SearchValues<char> _firstChars;
 
     public AddedTokenSplitter(IEnumerable<AddedToken> tokens)
     {
         _tokens = [.. tokens.Where(t => t.Content.Length > 0).OrderByDescending(t => t.Content.Length)];
-        _firstChars = [.. _tokens.Select(t => t.Content[0])];
+        _firstChars = System.Buffers.SearchValues.Create([.. _tokens.Select(t => t.Content[0]).Distinct()]);
     }
 
     public bool IsEmpty => _tokens.Length == 0;
@@ -32,7 +32,14 @@ internal sealed class AddedTokenSplitter
         var i = 0;
         while (i < text.Length)
         {
-            if (!_firstChars.Contains(text[i]) || Match(text, i) is not { } token)
+            var next = text[i..].IndexOfAny(_firstChars);
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
+            if (Match(text, i) is not { } token)
             {
                 i++;
                 continue;

@@ -107,8 +107,8 @@ internal sealed class PrecompiledNormalizer(PrecompiledCharsMap map) : TextNorma
             return chars.Length - i;
         }
 
-        // Printable ASCII and CJK ideographs never join the next character, nor does the next character join them
-        // when it is one too (no Extend, SpacingMark, ZWJ, Prepend, Hangul jamo or regional indicator among them).
+        // Two neighbours from the common ranges below never join (no Extend, SpacingMark, ZWJ, Prepend, Hangul jamo or
+        // regional indicator among them); anything else asks .NET's extended grapheme cluster rules.
         if (IsIsolated(chars[i]) && IsIsolated(chars[i + 1]))
         {
             return 1;
@@ -117,7 +117,17 @@ internal sealed class PrecompiledNormalizer(PrecompiledCharsMap map) : TextNorma
         return StringInfo.GetNextTextElementLength(chars[i..]);
     }
 
-    private static bool IsIsolated(char c) => c is >= ' ' and <= '~' or >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF';
+    // Code points with a grapheme break before and after them whenever the neighbour is one of them too: Latin up to
+    // U+02FF (no Extend, SpacingMark, Prepend or Hangul there; CR excluded for CR LF), general punctuation
+    // U+2010..U+2027, CJK symbols U+3000..U+3029, kana, CJK ideographs and full-width forms.
+    private static bool IsIsolated(char c) => c switch
+    {
+        < '\u0300' => c != '\r',
+        >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' => true,
+        >= '\u2010' and <= '\u2027' or >= '\u3000' and <= '\u3029' or >= '\uFF01' and <= '\uFF5E' => true,
+        >= '\u3041' and <= '\u3096' or >= '\u30A1' and <= '\u30FA' => true,
+        _ => false,
+    };
 
     private static int Utf8Length(ReadOnlySpan<char> text)
     {
