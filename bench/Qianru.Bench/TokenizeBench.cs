@@ -57,6 +57,11 @@ internal static class TokenizeBench
             var differ = texts.Count(t => !ours.Encode(t).Ids.SequenceEqual(
                 ml.EncodeToIds(t).Select(i => i == 0 ? 3L : i + 1L).Prepend(0L).Append(2L)));
             Console.WriteLine($"ids: Microsoft.ML.Tokenizers SentencePieceTokenizer vs Hugging Face differ on {differ} of {texts.Count} texts");
+            foreach (var probe in new[] { "trailing space ", "<s> in text", "\uFF21\u0301", "\uFF8A\uFF9F", "\u1100\u1161\u11A8" })
+            {
+                var same = ours.Encode(probe).Ids.SequenceEqual(ml.EncodeToIds(probe).Select(i => i == 0 ? 3L : i + 1L).Prepend(0L).Append(2L));
+                Console.WriteLine($"  {System.Text.Json.JsonSerializer.Serialize(probe)}: {(same ? "same ids" : "other ids")}");
+            }
             results.Add(("Microsoft.ML.Tokenizers 2.0.1 SentencePieceTokenizer", Measure(rounds, pieces, () => { foreach (var t in texts) { ml.EncodeToIds(t); } })));
         }
 
