@@ -252,6 +252,12 @@ public sealed class UnigramTokenizer : EmbeddingTokenizer
     {
         var input = ReplaceLoneSurrogates(text);
         var ws = t_workspace ??= new Workspace();
+        if (input.Length > Workspace.KeepLimit)
+        {
+            // Do not keep buffers for a huge text alive on this thread afterwards.
+            t_workspace = null;
+        }
+
         var unknown = 0;
         _added.Split(input, ws.Segments);
         foreach (var (start, end, id) in ws.Segments)
@@ -403,6 +409,8 @@ public sealed class UnigramTokenizer : EmbeddingTokenizer
 
     private sealed class Workspace
     {
+        public const int KeepLimit = 1 << 20;
+
         public AlignedText First { get; } = new();
 
         public AlignedText Second { get; } = new();

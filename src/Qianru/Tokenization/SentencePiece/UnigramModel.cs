@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Qianru.Tokenization.SentencePiece;
@@ -104,10 +105,34 @@ internal sealed class UnigramModel
             return 0;
         }
 
-        var score = n < 256 ? stackalloc double[n + 1] : new double[n + 1];
-        var from = n < 256 ? stackalloc int[n + 1] : new int[n + 1];
-        var piece = n < 256 ? stackalloc int[n + 1] : new int[n + 1];
-        from[..].Fill(-1);
+        double[]? rentedScores = null;
+        int[]? rentedInts = null;
+        var score = n < 256 ? stackalloc double[n + 1] : (rentedScores = ArrayPool<double>.Shared.Rent(n + 1)).AsSpan(0, n + 1);
+        var ints = n < 256 ? stackalloc int[2 * (n + 1)] : (rentedInts = ArrayPool<int>.Shared.Rent(2 * (n + 1))).AsSpan(0, 2 * (n + 1));
+        var from = ints[..(n + 1)];
+        var piece = ints[(n + 1)..];
+        from.Fill(-1);
+        try
+        {
+            return Viterbi(word, ids, spans, score, from, piece);
+        }
+        finally
+        {
+            if (rentedScores is not null)
+            {
+                ArrayPool<double>.Shared.Return(rentedScores);
+            }
+
+            if (rentedInts is not null)
+            {
+                ArrayPool<int>.Shared.Return(rentedInts);
+            }
+        }
+    }
+
+    private int Viterbi(ReadOnlySpan<char> word, List<int> ids, List<(int Start, int End)>? spans, Span<double> score, Span<int> from, Span<int> piece)
+    {
+        var n = word.Length;
         score[0] = 0;
         var unknown = UnknownId ?? -1;
 

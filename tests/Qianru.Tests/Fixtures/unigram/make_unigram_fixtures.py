@@ -34,6 +34,7 @@ import argparse
 import base64
 import gzip
 import hashlib
+import io
 import json
 import os
 import random
@@ -74,7 +75,12 @@ def train(corpus_file, prefix, vocab_size, coverage, byte_fallback):
         minloglevel=2,
     )
     with open(prefix + ".model", "rb") as f:
-        return f.read()
+        proto = model_pb2.ModelProto()
+        proto.ParseFromString(f.read())
+    # The trainer records its input and output paths; clear them so that the file does not depend on where it was made.
+    proto.trainer_spec.ClearField("input")
+    proto.trainer_spec.ClearField("model_prefix")
+    return proto.SerializeToString()
 
 
 def tokenizer_json(model_bytes, byte_fallback):
@@ -201,7 +207,9 @@ def byte_template(ids, char, byte_base):
 
 
 def write_expected(out, models, texts_by_set):
-    with gzip.open(os.path.join(out, "expected.txt.gz"), "wt", encoding="utf-8", compresslevel=9) as f:
+    with open(os.path.join(out, "expected.txt.gz"), "wb") as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as packed, \
+            io.TextIOWrapper(packed, encoding="utf-8") as f:
         f.write(f"# SentencePiece {spm.__version__} ids (fairseq layout, with <s> and </s>); made by make_unigram_fixtures.py\n")
         for name, sp in models:
             f.write(f"model {name}\n")
