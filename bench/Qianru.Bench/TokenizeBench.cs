@@ -3,8 +3,8 @@
 // SentencePieceTokenizer on the same model's sentencepiece.bpe.model (speed, and how many texts get other ids). Usage:
 //   dotnet run -c Release --project bench/Qianru.Bench -- tokenize [--tokenizer DIR] [--sentences PATH] [--chinese PATH] [--rounds 5]
 // DIR holds tokenizer.json (and optionally sentencepiece.bpe.model); default: the test fixture model
-// tests/Qianru.Tests/Fixtures/unigram/xlmr (8,002 pieces, nmt_nfkc). --chinese: a Chinese text file (default: the
-// tutorial, ../shared/seed/embedding-tutorial.zh.txt).
+// tests/Qianru.Tests/Fixtures/unigram/xlmr (8,002 pieces, nmt_nfkc). --chinese: a Chinese text file, one text a line
+// (default: the Chinese tutorial's lines stored in tests/Qianru.Tests/Fixtures/unigram/expected.txt.gz).
 using System.Diagnostics;
 using Qianru.Tokenization;
 
@@ -17,8 +17,10 @@ internal static class TokenizeBench
         var folder = BenchPaths.Option(args, "--tokenizer") ?? FindUp(Path.Combine("tests", "Qianru.Tests", "Fixtures", "unigram", "xlmr"));
         var rounds = int.Parse(BenchPaths.Option(args, "--rounds") ?? "5", System.Globalization.CultureInfo.InvariantCulture);
         var english = File.ReadAllLines(BenchPaths.Sentences(args)).Where(l => l.Length > 0).ToArray();
-        var chinesePath = BenchPaths.Option(args, "--chinese") ?? FindUp(Path.Combine("shared", "seed", "embedding-tutorial.zh.txt"));
-        var chinese = File.ReadAllLines(chinesePath).Where(l => l.Trim().Length > 0).ToArray();
+        var chinesePath = BenchPaths.Option(args, "--chinese");
+        var chinese = chinesePath is not null
+            ? File.ReadAllLines(chinesePath).Where(l => l.Trim().Length > 0).ToArray()
+            : TutorialLines(Path.Combine(Path.GetDirectoryName(folder)!, "expected.txt.gz"));
 
         // Mixed input: each text is a Chinese line followed by an English sentence, as in bilingual documents.
         var texts = new List<string>();
@@ -105,6 +107,27 @@ internal static class TokenizeBench
         }
 
         return (tokens / bestWall, tokens / bestCpu);
+    }
+
+    // The "tutorial" texts of the Unigram fixture (lines: text tutorial JSON IDS), first model only.
+    private static string[] TutorialLines(string path)
+    {
+        using var file = File.OpenRead(path);
+        using var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        var lines = new List<string>();
+        var models = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            models += line.StartsWith("model ", StringComparison.Ordinal) ? 1 : 0;
+            if (models == 1 && line.StartsWith("text tutorial ", StringComparison.Ordinal))
+            {
+                var json = line["text tutorial ".Length..line.LastIndexOf(' ')];
+                lines.Add(System.Text.Json.JsonSerializer.Deserialize<string>(json)!);
+            }
+        }
+
+        return [.. lines];
     }
 
     private static string FindUp(string relative)

@@ -12,7 +12,7 @@ internal static class EmbeddingWarnings
 
         if (batch.MostlyUnknownCount > 0)
         {
-            error.WriteLine($"warning: {batch.MostlyUnknownCount} of {batch.Vectors.Count} texts are mostly [UNK] tokens for model {embedder.Model.Id}: its vocabulary does not know most of their characters (e.g. Chinese), so their vectors carry little meaning. Use a model for that language, e.g. a BAAI/bge-small-zh-v1.5 ONNX folder with --model PATH.");
+            error.WriteLine($"warning: {batch.MostlyUnknownCount} of {batch.Vectors.Count} texts are mostly [UNK] tokens for model {embedder.Model.Id}: its vocabulary does not know most of their characters (e.g. Chinese), so their vectors carry little meaning. Use a model for that language, e.g. --model BAAI/bge-small-zh-v1.5.");
         }
     }
 }

@@ -18,6 +18,9 @@ internal sealed class CliContext
     /// <summary>The working directory relative paths are resolved against.</summary>
     public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
 
+    /// <summary>Reads an environment variable: the Hugging Face settings (HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE) come through here, so tests can give their own.</summary>
+    public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
+
     public static CliContext FromConsole() => new()
     {
         Out = Console.Out,
@@ -28,4 +31,7 @@ internal sealed class CliContext
     };
 
     public string ResolvePath(string path) => Path.GetFullPath(path, WorkingDirectory);
+
+    /// <summary>The Hugging Face cache, endpoint, token and offline switch, from <see cref="GetEnvironmentVariable"/>.</summary>
+    public Qianru.Models.Hub.HubOptions HubOptions() => Qianru.Models.Hub.HubOptions.FromEnvironment(GetEnvironmentVariable);
 }
