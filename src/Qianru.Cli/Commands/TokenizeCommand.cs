@@ -14,10 +14,10 @@ internal sealed class TokenizeCommand : ICliCommand
         var model = new ModelOptions();
         var prompt = new Option<string?>("--prompt") { Description = "Text put before every input." };
         var promptName = new Option<string?>("--prompt-name") { Description = "A prompt of the model by name, e.g. query." };
-        var format = new Option<string>("--format", "-f") { Description = "table: index, count and tokens per line; jsonl: {\"index\",\"text\",\"ids\",\"tokens\",\"offsets\"} per text (offsets: [start, end) in code points, null for [CLS]/[SEP]); json: an array of those.", DefaultValueFactory = _ => "table" };
+        var format = new Option<string>("--format", "-f") { Description = "table: index, count and tokens per line; jsonl: {\"index\",\"text\",\"ids\",\"tokens\",\"offsets\"} per text (offsets: [start, end) in code points, null for [CLS]/[SEP] or <s>/</s>); json: an array of those.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "jsonl", "json");
         var output = new Option<string?>("--output", "-o") { Description = "Write to FILE instead of standard output." };
-        var command = new Command("tokenize", "Show the token ids and tokens of texts, as the model sees them (with [CLS], [SEP] and truncation).");
+        var command = new Command("tokenize", "Show the token ids and tokens of texts, as the model sees them (with [CLS]/[SEP] or <s>/</s>, and truncation).");
         input.AddTo(command);
         model.AddTo(command);
         command.Options.Add(prompt);

@@ -62,7 +62,7 @@ internal static class ModelLoader
             var hasWeights = new[] { "pytorch_model.bin", "model.safetensors" }.Any(f => File.Exists(Path.Combine(folder, f)));
             throw new QianruException(hasWeights
                 ? $"{folder}: has PyTorch weights but no ONNX export; Qianru runs model.onnx or onnx/model.onnx (export with: optimum-cli export onnx --model <folder> --task feature-extraction <folder>/onnx)."
-                : $"{folder}: no model.onnx or onnx/model.onnx; a model folder needs an ONNX export plus its tokenizer files (tokenizer.json, or vocab.txt).");
+                : $"{folder}: no model.onnx or onnx/model.onnx; a model folder needs an ONNX export plus its tokenizer files (tokenizer.json, vocab.txt or sentencepiece.bpe.model).");
         }
 
         using var config = ReadJson(folder, "config.json");
@@ -132,17 +132,22 @@ internal static class ModelLoader
         };
     }
 
-    private static BertTokenizer LoadTokenizer(string folder, JsonDocument? tokConfig)
+    private static EmbeddingTokenizer LoadTokenizer(string folder, JsonDocument? tokConfig)
     {
         var cfg = tokConfig?.RootElement;
         bool? lower = cfg is { } c1 ? Bool(c1, "do_lower_case") : null;
         bool? strip = cfg is { } c2 ? Bool(c2, "strip_accents") : null;
         bool? chinese = cfg is { } c3 ? Bool(c3, "tokenize_chinese_chars") : null;
         var tokenizerClass = cfg is { } c4 && c4.TryGetProperty("tokenizer_class", out var tc) ? tc.GetString() : null;
+        if (TokenizerFactory.TryLoadUnigram(folder, tokenizerClass, Special(cfg, "pad_token")) is { } unigram)
+        {
+            return unigram;
+        }
+
         if (tokenizerClass is not null && !tokenizerClass.Contains("Bert", StringComparison.Ordinal) && !tokenizerClass.Contains("Electra", StringComparison.Ordinal)
             && !tokenizerClass.Contains("MPNet", StringComparison.Ordinal) && !tokenizerClass.Contains("DistilBert", StringComparison.Ordinal))
         {
-            throw new NotSupportedException($"{Path.Combine(folder, "tokenizer_config.json")}: tokenizer_class {tokenizerClass} is not supported; only BERT-style WordPiece tokenizers (BertTokenizer, BertTokenizerFast).");
+            throw new NotSupportedException($"{Path.Combine(folder, "tokenizer_config.json")}: tokenizer_class {tokenizerClass} is not supported; only BERT-style WordPiece tokenizers (BertTokenizer, BertTokenizerFast) and XLM-RoBERTa SentencePiece ones (XLMRobertaTokenizer, with tokenizer.json or sentencepiece.bpe.model).");
         }
 
         // transformers' BertTokenizerFast rebuilds the normalizer from tokenizer_config.json
@@ -173,7 +178,7 @@ internal static class ModelLoader
             return BertTokenizer.FromVocabularyFile(vocab, Override(new BertTokenizerOptions()));
         }
 
-        throw new QianruException($"{folder}: no tokenizer.json or vocab.txt; Qianru reads BERT WordPiece tokenizers from one of them.");
+        throw new QianruException($"{folder}: no tokenizer.json, vocab.txt or sentencepiece.bpe.model; Qianru reads WordPiece (BERT) and Unigram (SentencePiece) tokenizers from them.");
     }
 
     private static (PoolingMode Pooling, bool IncludePrompt, bool Normalize, int? Dimensions) ReadModules(string folder, JsonDocument? modules)

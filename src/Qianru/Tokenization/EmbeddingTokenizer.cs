@@ -5,7 +5,7 @@ namespace Qianru.Tokenization;
 /// (<c>[CLS] … [SEP]</c> for BERT WordPiece, <c>&lt;s&gt; … &lt;/s&gt;</c> for XLM-RoBERTa's SentencePiece Unigram).
 /// </summary>
 /// <remarks>Instances are immutable and safe for concurrent use. Only Qianru's own tokenizers derive from this class:
-/// <see cref="BertTokenizer"/>.</remarks>
+/// <see cref="BertTokenizer"/> (WordPiece) and <see cref="UnigramTokenizer"/> (SentencePiece Unigram, XLM-RoBERTa).</remarks>
 public abstract class EmbeddingTokenizer
 {
     private protected EmbeddingTokenizer()
