@@ -77,6 +77,9 @@ internal sealed class ProtoMessage
         return Bytes(field, body.ToArray());
     }
 
+    /// <summary>Appends fields that are already encoded (tag, length and value), copied from another message.</summary>
+    public ProtoMessage Raw(ReadOnlySpan<byte> encoded) => Add(new BytesField(encoded.ToArray()));
+
     public ProtoMessage Message(int field, ProtoMessage message) => Add(new MessageField(LengthHead(field, message.Length), message));
 
     /// <summary>A bytes field of a known length whose content <paramref name="write"/> streams when the message is written.</summary>
