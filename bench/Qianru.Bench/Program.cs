@@ -14,6 +14,9 @@ internal static class Program
         ["words"] = args => WordsBench.Run(args),
         ["quantize"] = QuantizeBench.Run,
         ["serve"] = args => ServeBench.Run(args),
+        ["import"] = ImportBench.Run,
+        ["import-run"] = ImportBench.RunChild,
+        ["import-load"] = ImportBench.LoadChild,
     };
 
     public static int Main(string[] args)

@@ -23,9 +23,14 @@ internal sealed class OnnxGraphWriter
 
     public static ProtoMessage IntAttribute(string name, long value) => new ProtoMessage().String(1, name).Varint(20, 2).Varint(3, value);
 
+    public static ProtoMessage IntsAttribute(string name, long[] values) => new ProtoMessage().String(1, name).Varint(20, 7).PackedInt64(8, values);
+
     public static ProtoMessage FloatAttribute(string name, float value) => new ProtoMessage().String(1, name).Varint(20, 1).Float(2, value);
 
-    public void Node(string op, string[] inputs, string output, string? domain = null, params ProtoMessage[] attributes)
+    public void Node(string op, string[] inputs, string output, string? domain = null, params ProtoMessage[] attributes) =>
+        Node(op, inputs, [output], domain, attributes);
+
+    public void Node(string op, string[] inputs, string[] outputs, string? domain = null, params ProtoMessage[] attributes)
     {
         var node = new ProtoMessage();
         foreach (var input in inputs)
@@ -33,7 +38,12 @@ internal sealed class OnnxGraphWriter
             node.String(1, input);
         }
 
-        node.String(2, output).String(3, output + "/" + op).String(4, op);
+        foreach (var output in outputs)
+        {
+            node.String(2, output);
+        }
+
+        node.String(3, outputs[0] + "/" + op).String(4, op);
         foreach (var attribute in attributes)
         {
             node.Message(5, attribute);
