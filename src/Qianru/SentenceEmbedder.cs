@@ -10,7 +10,9 @@ namespace Qianru;
 /// </summary>
 /// <remarks>
 /// <para>Load with <see cref="Create"/>: an embedded model id (<c>minilm</c>, the default, or <c>arctic-xs</c>) or a
-/// sentence-transformers / Hugging Face model folder with an ONNX export (<c>model.onnx</c> or <c>onnx/model.onnx</c>).
+/// sentence-transformers / Hugging Face model folder with an ONNX export (<c>model.onnx</c> or <c>onnx/model.onnx</c>),
+/// or with only its weights (<c>model.safetensors</c> or <c>pytorch_model.bin</c> of a BERT or XLM-RoBERTa model),
+/// from which Qianru builds the ONNX graph once and caches it.
 /// Tokenization, pooling, normalization, truncation and prompts follow the folder's configuration files as
 /// sentence-transformers reads them.</para>
 /// <para>Texts are sorted by token count and batched so that padding is minimal; results come back in input order.
