@@ -67,6 +67,8 @@ internal static class ImportBench
             Console.WriteLine($"load imported (cached) / export: {imports.Skip(1).DefaultIfEmpty(imports[0]).Min(c => c.Load) / exports.Min(c => c.Load):F2}x (goal <= 2x); first load with the build: {imports[0].Load:F2} s");
             Console.WriteLine($"same vectors: min cosine {Cosine(Path.Combine(root, "vectors-" + Path.GetFileName(export) + ".bin"), Path.Combine(root, "vectors-" + Path.GetFileName(imported) + ".bin")):F6}");
 
+            CpuTime(export, imported, sentences);
+
             if (args.Contains("--large"))
             {
                 Large(root);
@@ -114,6 +116,78 @@ internal static class ImportBench
         embedder.Embed("一个句子。");
         Console.WriteLine(JsonSerializer.Serialize(new Child(0, load, 0, 0, 0, Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0)));
         return 0;
+    }
+
+    /// <summary>
+    /// The same padded batches through both graphs in one process, one intra-op thread, no spinning, interleaved:
+    /// CPU time per batch, which other processes on the machine disturb far less than wall time.
+    /// </summary>
+    private static void CpuTime(string export, string imported, string sentences)
+    {
+        var built = Directory.GetFiles(Path.Combine(Environment.GetEnvironmentVariable("QIANRU_CACHE_DIR")!, "imported"), ImportedModelCache.OnnxFile, SearchOption.AllDirectories).Single();
+        using var tokenizerModel = SentenceEmbedder.Create(export);
+        var texts = File.ReadLines(sentences).Where(l => l.Length > 0).ToArray();
+        var batches = new List<(long[] Ids, long[] Mask, long[] Shape)>();
+        for (var b = 0; b < 4; b++)
+        {
+            var ids = texts.Skip(b * 32).Take(32).Select(t => tokenizerModel.Tokenize(t).Ids).ToArray();
+            var width = ids.Max(i => i.Length);
+            var flat = new long[32 * width];
+            var mask = new long[32 * width];
+            for (var r = 0; r < ids.Length; r++)
+            {
+                ids[r].CopyTo(flat, r * width);
+                mask.AsSpan(r * width, ids[r].Length).Fill(1);
+            }
+
+            batches.Add((flat, mask, [32, width]));
+        }
+
+        Microsoft.ML.OnnxRuntime.InferenceSession Open(string path)
+        {
+            using var options = new Microsoft.ML.OnnxRuntime.SessionOptions
+            {
+                IntraOpNumThreads = 1,
+                InterOpNumThreads = 1,
+                GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL,
+                LogSeverityLevel = Microsoft.ML.OnnxRuntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            };
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            return new Microsoft.ML.OnnxRuntime.InferenceSession(path, options);
+        }
+
+        using var a = Open(Path.Combine(export, "model.onnx"));
+        using var b2 = Open(built);
+        double Run(Microsoft.ML.OnnxRuntime.InferenceSession session)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            foreach (var (ids, mask, shape) in batches)
+            {
+                using var i1 = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(ids, shape);
+                using var i2 = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(mask, shape);
+                using var i3 = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape);
+                using var run = new Microsoft.ML.OnnxRuntime.RunOptions();
+                using var result = session.Run(run, ["input_ids", "attention_mask", "token_type_ids"], [i1, i2, i3], ["last_hidden_state"]);
+            }
+
+            return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+        }
+
+        Run(a);
+        Run(b2);
+        var ta = new List<double>();
+        var tb = new List<double>();
+        for (var r = 0; r < 10; r++)
+        {
+            (r % 2 == 0 ? ta : tb).Add(r % 2 == 0 ? Run(a) : Run(b2));
+            (r % 2 == 0 ? tb : ta).Add(r % 2 == 0 ? Run(b2) : Run(a));
+        }
+
+        ta.Sort();
+        tb.Sort();
+        var tokens = batches.Sum(b => b.Ids.Length);
+        Console.WriteLine();
+        Console.WriteLine($"CPU time, 1 thread, the same 4 padded batches of 32 ({tokens} positions), 10 interleaved rounds: export median {ta[5]:F0} ms (min {ta[0]:F0}), imported median {tb[5]:F0} ms (min {tb[0]:F0}); imported / export speed {ta[5] / tb[5]:F2}x");
     }
 
     private static void Large(string root)

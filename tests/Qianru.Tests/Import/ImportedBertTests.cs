@@ -84,6 +84,38 @@ public sealed class ImportedBertTests
     }
 
     [Fact]
+    public void A_symlinked_weights_file_is_keyed_by_its_target_as_in_the_hugging_face_cache()
+    {
+        // snapshots/REV/model.safetensors -> blobs/HASH, as huggingface_hub lays it out; a new revision points elsewhere.
+        var dir = ImportFolders.CopyFixture("bert-zh", "model.safetensors");
+        var blobs = Path.Combine(Path.GetDirectoryName(dir)!, Path.GetFileName(dir) + "-blobs");
+        Directory.CreateDirectory(blobs);
+        var original = File.ReadAllBytes(ImportFolders.FixturePath("bert-zh", "model.safetensors"));
+        var changed = (byte[])original.Clone();
+        var dataStart = 8 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(original);
+        changed[dataStart + (2 * 32 * 4) + 3] ^= 0x80; // word_embeddings (the first tensor), row [CLS] = 2: a sign flips
+        File.WriteAllBytes(Path.Combine(blobs, "a"), original);
+        File.WriteAllBytes(Path.Combine(blobs, "b"), changed);
+        var stamp = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(Path.Combine(blobs, "a"), stamp);
+        File.SetLastWriteTimeUtc(Path.Combine(blobs, "b"), stamp);
+        var link = Path.Combine(dir, "model.safetensors");
+        File.CreateSymbolicLink(link, Path.Combine(blobs, "a"));
+        var expected = ImportFolders.ReadExpected("bert-zh");
+        float[] first;
+        using (var a = SentenceEmbedder.Create(dir))
+        {
+            first = a.Embed(expected[2].Text!);
+            ImportFolders.AssertClose(first, expected[2].Embedding, "blob a");
+        }
+
+        File.Delete(link);
+        File.CreateSymbolicLink(link, Path.Combine(blobs, "b"));
+        using var b = SentenceEmbedder.Create(dir);
+        Assert.NotEqual(first, b.Embed(expected[2].Text!));
+    }
+
+    [Fact]
     public void The_model_folder_is_never_written()
     {
         var dir = ImportFolders.MiniLmFolder("ro");

@@ -227,7 +227,10 @@ dump(path, "expected.json", {"source": "make_fixtures.py: plain-torch BertModel 
 
 # The same weights as torch.save writes pytorch_model.bin for BertForPreTraining: "bert." names, a pooler and MLM head,
 # the query weight stored as a transposed (strided) view, key and value biases sharing one storage at an offset.
-bin_sd = {}
+import collections  # noqa: E402
+
+bin_sd = collections.OrderedDict()  # as module.state_dict() returns it, with its _metadata attribute (pickled via BUILD)
+bin_sd._metadata = collections.OrderedDict([("", {"version": 1}), ("bert", {"version": 1})])
 for name, t in bert_sd.items():
     bin_sd["bert." + name] = t.clone()
 q = bert_sd["encoder.layer.0.attention.self.query.weight"]
