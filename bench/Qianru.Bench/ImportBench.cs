@@ -12,7 +12,7 @@ namespace Qianru.Bench;
 /// A Hugging Face folder without an ONNX export (weights in model.safetensors, graph built by Qianru) against the
 /// ONNX export of the same weights, each in a fresh process as a user runs them: load + embed a corpus. Also, with
 /// --large, the time and peak memory to load a random-weight bge-large-sized model (1.3 GB of float32 weights).
-/// Usage: import --sentences PATH [--runs 2] [--large] [--threads N]
+/// Usage: import --sentences PATH [--runs 2] [--large] [--threads N] [--cpu-only]
 /// Child modes (run by the parent): import-run --model DIR --sentences PATH [--threads N]; import-load --model DIR
 /// </summary>
 internal static class ImportBench
@@ -44,6 +44,16 @@ internal static class ImportBench
             var imported = Path.Combine(root, "minilm-safetensors");
             WriteMiniLmFolders(export, imported);
             var extra = threads is null ? "" : $" --threads {threads}";
+            if (args.Contains("--cpu-only"))
+            {
+                using (SentenceEmbedder.Create(imported))
+                {
+                }
+
+                CpuTime(export, imported, sentences);
+                return 0;
+            }
+
             var rows = new List<(string Name, Child Result)>();
             for (var r = 0; r < runs; r++)
             {

@@ -3,12 +3,12 @@ namespace Qianru.Models.Import;
 /// <summary>
 /// Builds the ONNX graph of a BERT or (XLM-)RoBERTa encoder from Hugging Face weights: inputs <c>input_ids</c>,
 /// <c>attention_mask</c> (and <c>token_type_ids</c> for BERT), output <c>last_hidden_state</c> [batch, sequence, hidden],
-/// as an ONNX export of transformers' <c>BertModel</c> / <c>XLMRobertaModel</c> would give. Each layer is one packed
-/// QKV MatMul, com.microsoft <c>MultiHeadAttention</c> (biases and key padding mask inside), MatMul + Sum +
-/// <c>LayerNormalization</c> for each residual block, and com.microsoft <c>BiasGelu</c> (exact erf GELU, as <c>gelu</c>)
-/// or <c>FastGelu</c> (the tanh form of <c>gelu_new</c> / <c>gelu_pytorch_tanh</c>). Measured on ONNX Runtime 1.31's
-/// CPU kernels, this ran as fast as an ORT-optimized torch export of the same weights, where the fused
-/// <c>Attention</c> and <c>SkipLayerNormalization</c> kernels ran 10–15 % slower (docs/benchmarks.md).
+/// as an ONNX export of transformers' <c>BertModel</c> / <c>XLMRobertaModel</c> would give. Attention is the pattern an
+/// export has (MatMul, Softmax, Transpose); each residual block is MatMul + Sum + <c>LayerNormalization</c>; the FFN
+/// activation is com.microsoft <c>BiasGelu</c> (exact erf GELU, as <c>gelu</c>) or <c>FastGelu</c> (the tanh form of
+/// <c>gelu_new</c> / <c>gelu_pytorch_tanh</c>). Measured on ONNX Runtime 1.31's CPU kernels, the fused
+/// com.microsoft <c>Attention</c>, <c>MultiHeadAttention</c> and <c>SkipLayerNormalization</c> kernels made the graph
+/// 8–17 % slower than an ORT-optimized torch export of the same weights (docs/benchmarks.md).
 /// </summary>
 /// <remarks>
 /// Reference: transformers <c>models/bert/modeling_bert.py</c> and <c>models/xlm_roberta/modeling_xlm_roberta.py</c>
@@ -20,7 +20,7 @@ internal static class EncoderGraphBuilder
     private const string Microsoft = "com.microsoft";
 
     /// <summary>Bump whenever the graph built from the same weights changes, so cached graphs are rebuilt.</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     private static readonly string[] Prefixes = ["", "bert.", "roberta.", "xlm-roberta.", "model."];
 
@@ -92,8 +92,17 @@ internal static class EncoderGraphBuilder
         var eps = (float)config.LayerNormEps;
         g.Node("LayerNormalization", ["embeddings_sum", "embeddings_ln_gamma", "embeddings_ln_beta"], "hidden_0", null,
             OnnxGraphWriter.IntAttribute("axis", -1), OnnxGraphWriter.FloatAttribute("epsilon", eps));
-        g.Constant("split_3", [3], [(long)h, h, h]);
-        g.Node("Cast", ["attention_mask"], "mask_i32", null, OnnxGraphWriter.IntAttribute("to", OnnxGraphWriter.Int32));
+        // The additive mask of transformers' BertModel: 0 where attended, a large negative number at padding.
+        g.Constant("heads_shape", [4], [0L, 0, config.Heads, h / config.Heads]);
+        g.Constant("hidden_shape", [3], [0L, 0, h]);
+        g.Constant("score_scale", [], [1f / MathF.Sqrt(h / config.Heads)]);
+        g.Constant("mask_fill", [], [-10000f]);
+        g.Constant("one_f", [], [1f]);
+        g.Constant("mask_axes", [2], [1L, 2]);
+        g.Node("Cast", ["attention_mask"], "mask_f", null, OnnxGraphWriter.IntAttribute("to", OnnxGraphWriter.Float));
+        g.Node("Sub", ["one_f", "mask_f"], "mask_inverted");
+        g.Node("Mul", ["mask_inverted", "mask_fill"], "mask_scaled");
+        g.Node("Unsqueeze", ["mask_scaled", "mask_axes"], "mask_additive");
 
         var inner = config.IntermediateSize;
         for (var i = 0; i < config.Layers; i++)
@@ -119,19 +128,25 @@ internal static class EncoderGraphBuilder
                 w.Shape(w.LayerNormBias(p + ln), h);
             }
 
-            g.Weight(l + "qkv_weight", [h, 3 * h], s => w.PackedQkv(s, p + "attention.self.", h));
-            g.Weight(l + "qkv_bias", [3 * h], s =>
+            // Attention as an ONNX export of BertSelfAttention has it (ORT's CPU kernels ran this fastest): projections,
+            // per-head views, scores scaled by 1/sqrt(head size) plus the additive padding mask, softmax, context.
+            foreach (var (part, name) in new[] { ("q", "query"), ("k", "key"), ("v", "value") })
             {
-                w.Plain(s, p + "attention.self.query.bias");
-                w.Plain(s, p + "attention.self.key.bias");
-                w.Plain(s, p + "attention.self.value.bias");
-            });
-            // One GEMM for the packed projections (ORT pre-packs its weight; the int8 quantizer sees a plain MatMul),
-            // then multi-head attention on the three parts with their biases and the key padding mask.
-            g.Node("MatMul", [x, l + "qkv_weight"], l + "qkv");
-            g.Node("Split", [l + "qkv", "split_3"], [l + "q", l + "k", l + "v"], null, OnnxGraphWriter.IntAttribute("axis", -1));
-            g.Node("MultiHeadAttention", [l + "q", l + "k", l + "v", l + "qkv_bias", "mask_i32"], l + "context", Microsoft,
-                OnnxGraphWriter.IntAttribute("num_heads", config.Heads));
+                g.Weight(l + part + "_weight", [h, h], s => w.Transposed(s, p + "attention.self." + name + ".weight", h, h));
+                g.Weight(l + part + "_bias", [h], s => w.Plain(s, p + "attention.self." + name + ".bias"));
+                g.Node("MatMul", [x, l + part + "_weight"], l + part + "_projected");
+                g.Node("Add", [l + part + "_projected", l + part + "_bias"], l + part);
+                g.Node("Reshape", [l + part, "heads_shape"], l + part + "_heads");
+                g.Node("Transpose", [l + part + "_heads"], l + part + "_t", null, OnnxGraphWriter.IntsAttribute("perm", part == "k" ? [0, 2, 3, 1] : [0, 2, 1, 3]));
+            }
+
+            g.Node("MatMul", [l + "q_t", l + "k_t"], l + "scores_raw");
+            g.Node("Mul", [l + "scores_raw", "score_scale"], l + "scores_scaled");
+            g.Node("Add", [l + "scores_scaled", "mask_additive"], l + "scores");
+            g.Node("Softmax", [l + "scores"], l + "probs", null, OnnxGraphWriter.IntAttribute("axis", -1));
+            g.Node("MatMul", [l + "probs", l + "v_t"], l + "context_heads");
+            g.Node("Transpose", [l + "context_heads"], l + "context_t", null, OnnxGraphWriter.IntsAttribute("perm", [0, 2, 1, 3]));
+            g.Node("Reshape", [l + "context_t", "hidden_shape"], l + "context");
 
             g.Weight(l + "attention_output_weight", [h, h], s => w.Transposed(s, p + "attention.output.dense.weight", h, h));
             g.Weight(l + "attention_output_bias", [h], s => w.Plain(s, p + "attention.output.dense.bias"));
@@ -262,21 +277,6 @@ internal static class EncoderGraphBuilder
             _weights.ReadFloats(_prefix + name, 0, source);
             var target = new float[rows * cols];
             Transpose(source, rows, cols, target, rows, 0);
-            OnnxGraphWriter.WriteFloats(stream, target);
-        }
-
-        /// <summary>Query, key and value weights packed as one [hidden, 3 × hidden] MatMul weight.</summary>
-        public void PackedQkv(Stream stream, string prefix, int h)
-        {
-            var target = new float[h * 3 * h];
-            var source = new float[h * h];
-            var part = 0;
-            foreach (var name in new[] { "query", "key", "value" })
-            {
-                _weights.ReadFloats(_prefix + prefix + name + ".weight", 0, source);
-                Transpose(source, h, h, target, 3 * h, part++ * h);
-            }
-
             OnnxGraphWriter.WriteFloats(stream, target);
         }
 
