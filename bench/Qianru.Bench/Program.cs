@@ -15,6 +15,9 @@ internal static class Program
         ["quantize"] = QuantizeBench.Run,
         ["serve"] = args => ServeBench.Run(args),
         ["tokenize"] = TokenizeBench.Run,
+        ["import"] = ImportBench.Run,
+        ["import-run"] = ImportBench.RunChild,
+        ["import-load"] = ImportBench.LoadChild,
     };
 
     public static int Main(string[] args)

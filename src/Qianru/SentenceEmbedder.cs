@@ -10,8 +10,10 @@ namespace Qianru;
 /// </summary>
 /// <remarks>
 /// <para>Load with <see cref="Create(string?, EmbedderOptions?)"/>: an embedded model id (<c>minilm</c>, the default, or
-/// <c>arctic-xs</c>), a sentence-transformers / Hugging Face model folder with an ONNX export (<c>model.onnx</c> or
-/// <c>onnx/model.onnx</c>), or a Hugging Face model id (<c>BAAI/bge-small-zh-v1.5</c>) from the Hugging Face cache.
+/// <c>arctic-xs</c>), a sentence-transformers / Hugging Face model folder, or a Hugging Face model id
+/// (<c>BAAI/bge-small-zh-v1.5</c>) from the Hugging Face cache. A folder runs its ONNX export (<c>model.onnx</c> or
+/// <c>onnx/model.onnx</c>) or, without one, its weights (<c>model.safetensors</c> or <c>pytorch_model.bin</c> of a BERT or
+/// XLM-RoBERTa model), from which Qianru builds the ONNX graph once and caches it.
 /// Tokenization, pooling, normalization, truncation and prompts follow the folder's configuration files as
 /// sentence-transformers reads them.</para>
 /// <para>Texts are sorted by token count and batched so that padding is minimal; results come back in input order.

@@ -56,14 +56,9 @@ internal static class ModelLoader
 
     public static ModelDefinition LoadFolder(string folder)
     {
-        var onnx = new[] { "model.onnx", Path.Combine("onnx", "model.onnx") }.Select(p => Path.Combine(folder, p)).FirstOrDefault(File.Exists);
-        if (onnx is null)
-        {
-            var hasWeights = new[] { "pytorch_model.bin", "model.safetensors" }.Any(f => File.Exists(Path.Combine(folder, f)));
-            throw new QianruException(hasWeights
-                ? $"{folder}: has PyTorch weights but no ONNX export; Qianru runs model.onnx or onnx/model.onnx (export with: optimum-cli export onnx --model <folder> --task feature-extraction <folder>/onnx)."
-                : $"{folder}: no model.onnx or onnx/model.onnx; a model folder needs an ONNX export plus its tokenizer files (tokenizer.json, vocab.txt or sentencepiece.bpe.model).");
-        }
+        // No ONNX export: build the graph from the Hugging Face weights (cached outside the folder).
+        var onnx = new[] { "model.onnx", Path.Combine("onnx", "model.onnx") }.Select(p => Path.Combine(folder, p)).FirstOrDefault(File.Exists)
+            ?? Import.ImportedModelCache.GetOrBuild(folder);
 
         using var config = ReadJson(folder, "config.json");
         using var sbert = ReadJson(folder, "sentence_bert_config.json");

@@ -22,7 +22,7 @@ public static class ModelQuantizer
     /// tokenizer, pooling, normalization and prompt configuration, and <c>quantization.json</c> recording what was done.
     /// The folder loads with <see cref="SentenceEmbedder.Create(string?, EmbedderOptions?)"/> like any model folder.
     /// </summary>
-    /// <param name="modelIdOrFolder">An embedded model id (<c>minilm</c>, <c>arctic-xs</c>) or a model folder with an ONNX export.</param>
+    /// <param name="modelIdOrFolder">An embedded model id (<c>minilm</c>, <c>arctic-xs</c>) or a model folder (an ONNX export, with or without external data, or Hugging Face weights).</param>
     /// <param name="outputFolder">Where to write; must not exist or be empty. It is written under a temporary name and renamed when complete.</param>
     /// <param name="options">How to quantize; <see langword="null"/> = the defaults of <see cref="QuantizationOptions"/>.</param>
     /// <exception cref="QianruException">Unknown model, unsupported folder, or an output folder that is not empty.</exception>

@@ -31,7 +31,7 @@ internal static class QuantizedModelFolder
             throw new QianruException($"{modelIdOrFolder}: is already quantized; quantize its float32 model ({EmbeddedModels.QuantizedSource(embedded)!.Info.Id}) instead.");
         }
 
-        var source = model.OnnxPath is { } path ? File.ReadAllBytes(path) : model.OnnxBytes!();
+        var source = model.OnnxPath is { } path ? Models.Import.OnnxExternalData.ReadInlined(path) : model.OnnxBytes!();
         var bytes = ModelQuantizer.QuantizeOnnx(source, options, out var result, model.OnnxPath ?? model.Info.Source, CalibrationText.Sequences(model.Tokenizer, model.Info.MaxSequenceLength));
 
         var parent = Path.GetDirectoryName(output) ?? ".";
@@ -51,6 +51,10 @@ internal static class QuantizedModelFolder
                 var folder = model.Info.Source;
                 CopyConfig(folder, temp);
                 onnxRelative = Path.GetRelativePath(folder, model.OnnxPath!);
+                if (onnxRelative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(onnxRelative))
+                {
+                    onnxRelative = "model.onnx"; // a graph Qianru built from the folder's weights, kept in its cache
+                }
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(temp, onnxRelative))!);
