@@ -71,6 +71,13 @@ internal static class ModelLoader
 
         var hidden = Int(config, "hidden_size");
         var maxPositions = Int(config, "max_position_embeddings");
+        if (maxPositions is { } positions && IsRobertaFamily(config))
+        {
+            // RoBERTa-family position ids start after the padding id (pad_token_id + 1), so the table holds
+            // max_position_embeddings - pad_token_id - 1 tokens (514 positions: 512 tokens for XLM-R).
+            maxPositions = positions - (Int(config, "pad_token_id") ?? 1) - 1;
+        }
+
         var modelMax = Int(tokConfig, "model_max_length");
         var maxSeq = Int(sbert, "max_seq_length")
             ?? Math.Min(maxPositions ?? 512, modelMax is > 0 and < 1_000_000 ? modelMax.Value : int.MaxValue);
@@ -273,6 +280,10 @@ internal static class ModelLoader
             throw new InvalidDataException($"{path}: not valid JSON ({ex.Message}).", ex);
         }
     }
+
+    private static bool IsRobertaFamily(JsonDocument? config) =>
+        config?.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("model_type", out var type)
+        && type.GetString() is "xlm-roberta" or "roberta" or "camembert";
 
     private static int? Int(JsonDocument? doc, string name) => doc is null ? null : Int(doc.RootElement, name);
 

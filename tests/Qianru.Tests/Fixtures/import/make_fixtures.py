@@ -307,3 +307,50 @@ os.remove(tmp)
 onnx.save_model(model, os.path.join(path, "onnx", "model.onnx"), save_as_external_data=True, all_tensors_to_one_file=True,
                 location="model.onnx_data", size_threshold=0)
 print("fixtures written;", "torch", torch.__version__, "onnx", onnx.__version__)
+
+# ---------------------------------------------------------------- XLM-RoBERTa end to end with the Unigram tokenizer
+# xlm-roberta-e5/: an XLM-R shaped like multilingual-e5 (mean pooling, normalized, "query: " / "passage: " prompts) whose
+# vocabulary is the Unigram fixture's (Fixtures/unigram/xlmr; the test copies its tokenizer.json into the folder).
+# The reference token ids come from SentencePiece itself (fairseq layout, as transformers' XLMRobertaTokenizer), so
+# the test checks tokenizer and network together. No sentence_bert_config.json and no model_max_length: the longest
+# input is max_position_embeddings - pad_token_id - 1 tokens, as XLMRobertaModel's position table allows.
+import sentencepiece as spm  # noqa: E402
+
+sp = spm.SentencePieceProcessor(model_file=os.path.join(HERE, "..", "unigram", "xlmr", "sentencepiece.bpe.model"))
+e5_vocab = sp.get_piece_size() + 1  # fairseq: <s> <pad> </s> <unk>, then the pieces after SentencePiece's first three
+e5_cfg = {"architectures": ["XLMRobertaModel"], "model_type": "xlm-roberta", "hidden_size": 16, "num_attention_heads": 2,
+          "num_hidden_layers": 2, "intermediate_size": 32, "hidden_act": "gelu", "max_position_embeddings": 40,
+          "type_vocab_size": 1, "layer_norm_eps": 1e-5, "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2,
+          "position_embedding_type": "absolute", "vocab_size": e5_vocab, "torch_dtype": "float32"}
+e5_sd = random_state(e5_cfg, e5_vocab)
+e5_max = e5_cfg["max_position_embeddings"] - e5_cfg["pad_token_id"] - 1
+
+
+def e5_ids(text):
+    ids = [3 if i == 0 else i + 1 for i in sp.encode(text)]
+    return [0] + ids[:e5_max - 2] + [2]
+
+
+e5_texts = [("", "如何训练词向量？"), ("query: ", "业绩增长"), ("passage: ", "小明,我们公司三季度接了个大单"),
+            ("", "Embeddings turn text into vectors; 相似的句子距离近。"), ("passage: ", "GPU 显存不足 (CUDA out of memory)，请减小 batch size。"),
+            ("", "一二三四五六七八九十 " * 8)]
+e5_items = []
+with torch.no_grad():
+    for prompt, text in e5_texts:
+        ids = e5_ids(prompt + text)
+        hidden = encoder(e5_sd, e5_cfg, torch.tensor([ids]), torch.ones(1, len(ids), dtype=torch.long), "xlmr")[0].mean(0)
+        e5_items.append({"prompt": prompt, "text": text, "token_ids": ids, "embedding": (hidden / hidden.norm()).tolist()})
+assert len(e5_items[-1]["token_ids"]) == e5_max
+path = fresh("xlm-roberta-e5")
+dump(path, "config.json", e5_cfg)
+write_safetensors(os.path.join(path, "model.safetensors"), {"roberta." + n: t for n, t in e5_sd.items()})
+dump(path, "tokenizer_config.json", {"tokenizer_class": "XLMRobertaTokenizer"})
+dump(path, "config_sentence_transformers.json", {"prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": None})
+st_folder(path, "mean", True)
+with open(os.path.join(path, "1_Pooling", "config.json"), "r+", encoding="utf-8") as f:
+    pooling = json.load(f)
+    pooling["word_embedding_dimension"] = 16
+    f.seek(0), f.truncate(), json.dump(pooling, f, ensure_ascii=False, indent=1)
+dump(path, "expected.json", {"source": "make_fixtures.py: SentencePiece " + spm.__version__ + " ids (fairseq layout) and a plain-torch XLMRobertaModel forward pass, torch "
+                             + torch.__version__ + ", mean pooling, normalized", "items": e5_items})
+print("xlm-roberta-e5 written")
