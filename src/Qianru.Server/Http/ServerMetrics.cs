@@ -14,6 +14,7 @@ internal sealed class ServerMetrics
     private readonly ConcurrentDictionary<string, Histogram> _durations = new();
     private readonly ConcurrentDictionary<string, long[]> _tokens = new();
     private readonly ConcurrentDictionary<string, long[]> _rejected = new();
+    private readonly ConcurrentDictionary<string, long[]> _dropped = new();
     private readonly Histogram _batchInputs = new(BatchBuckets);
     private readonly Histogram _batchTokens = new([64, 256, 1024, 4096, 16384, 65536]);
     private readonly Histogram _batchSeconds = new(DurationBuckets);
@@ -36,6 +37,14 @@ internal sealed class ServerMetrics
 
     public void Rejected(string model) => Interlocked.Increment(ref _rejected.GetOrAdd(model, _ => new long[1])[0]);
 
+    /// <summary>A request whose client went away was dropped with <paramref name="sequences"/> sequences not run.</summary>
+    public void Dropped(string model, int sequences)
+    {
+        var counts = _dropped.GetOrAdd(model, _ => new long[2]);
+        Interlocked.Increment(ref counts[0]);
+        Interlocked.Add(ref counts[1], sequences);
+    }
+
     public string Render()
     {
         var text = new StringBuilder();
@@ -51,7 +60,7 @@ internal sealed class ServerMetrics
             histogram.Render(text, "qianru_request_duration_seconds", $"path=\"{path}\"");
         }
 
-        text.Append("# HELP qianru_queue_size Embedding requests admitted and not yet answered, by model.\n# TYPE qianru_queue_size gauge\n");
+        text.Append("# HELP qianru_queue_size Embedding and /tokenize requests admitted and not yet answered, by model.\n# TYPE qianru_queue_size gauge\n");
         foreach (var (model, pending) in QueueSizes())
         {
             text.Append(Inv($"qianru_queue_size{{model=\"{model}\"}} {pending}\n"));
@@ -61,6 +70,19 @@ internal sealed class ServerMetrics
         foreach (var (model, count) in _rejected)
         {
             text.Append(Inv($"qianru_rejected_total{{model=\"{model}\"}} {Volatile.Read(ref count[0])}\n"));
+        }
+
+        text.Append("# HELP qianru_dropped_requests_total Requests dropped from the queue because their client went away before they were answered.\n# TYPE qianru_dropped_requests_total counter\n");
+        var models = QueueSizes().Select(q => q.Model).Union(_dropped.Keys).ToArray();
+        foreach (var model in models)
+        {
+            text.Append(Inv($"qianru_dropped_requests_total{{model=\"{model}\"}} {(_dropped.TryGetValue(model, out var c) ? Volatile.Read(ref c[0]) : 0)}\n"));
+        }
+
+        text.Append("# HELP qianru_dropped_sequences_total Sequences of dropped requests that never reached the model.\n# TYPE qianru_dropped_sequences_total counter\n");
+        foreach (var model in models)
+        {
+            text.Append(Inv($"qianru_dropped_sequences_total{{model=\"{model}\"}} {(_dropped.TryGetValue(model, out var c) ? Volatile.Read(ref c[1]) : 0)}\n"));
         }
 
         text.Append("# HELP qianru_tokens_total Tokens embedded, special tokens included, by model.\n# TYPE qianru_tokens_total counter\n");
