@@ -16,6 +16,16 @@ internal static class ServeBench
 {
     public static int Run(string[] args)
     {
+        if (args.Contains("--tokenize"))
+        {
+            return TokenizeScaling(args);
+        }
+
+        if (args.Contains("--replicas"))
+        {
+            return ReplicaBench.Run(args);
+        }
+
         var file = Arg(args, "--sentences") ?? FindSentences();
         var clients = int.Parse(Arg(args, "--clients") ?? "64", CultureInfo.InvariantCulture);
         var rounds = int.Parse(Arg(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
@@ -62,6 +72,73 @@ internal static class ServeBench
         Console.WriteLine($"| mean inputs per dynamic batch | {results.Average(r => r.MeanBatch):F1} |");
         Console.WriteLine($"| time the model was running (mean of rounds) | {results.Average(r => r.Busy):P0} |");
         return results.Sum(r => r.Other) == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// <c>serve --tokenize [--url URL] [--rounds 3]</c>: the time of one <c>POST /tokenize</c> of a 50 KB text and of a
+    /// 200 KB text (the sentences file repeated), and their ratio: 4 for a linear endpoint. Against the server at
+    /// <c>--url</c> (e.g. an older build's <c>qianru serve</c>), else one started in this process.
+    /// </summary>
+    private static int TokenizeScaling(string[] args)
+    {
+        var file = Arg(args, "--sentences") ?? FindSentences();
+        var rounds = int.Parse(Arg(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
+        var corpus = string.Join(' ', File.ReadAllLines(file).Where(l => l.Trim().Length > 0));
+        string Text(int bytes)
+        {
+            var text = new StringBuilder(bytes + corpus.Length);
+            while (text.Length < bytes)
+            {
+                text.Append(corpus).Append(' ');
+            }
+
+            return text.ToString(0, bytes);
+        }
+
+        using var embedder = Arg(args, "--url") is null ? SentenceEmbedder.Create(Arg(args, "--model") ?? "minilm") : null;
+        var server = embedder is null ? null : QianruServer.StartAsync([embedder], new QianruServerOptions { Port = 0 }).GetAwaiter().GetResult();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = server?.BaseAddress ?? new Uri(Arg(args, "--url")!), Timeout = TimeSpan.FromMinutes(10) };
+            double Time(string text)
+            {
+                var body = JsonSerializer.Serialize(new { inputs = text });
+                var watch = Stopwatch.StartNew();
+                using var response = http.PostAsync("tokenize", new StringContent(body, Encoding.UTF8, "application/json")).GetAwaiter().GetResult();
+                var tokens = JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement;
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"/tokenize answered {(int)response.StatusCode}: {tokens}");
+                }
+
+                return watch.Elapsed.TotalSeconds;
+            }
+
+            var small = Text(50_000);
+            var large = Text(200_000);
+            Time(Text(5_000)); // warm-up
+            Console.WriteLine($"/tokenize at {http.BaseAddress}, {Environment.ProcessorCount} processors, {rounds} rounds; 50 KB and 200 KB of {Path.GetFileName(file)}");
+            var smallTimes = new List<double>();
+            var largeTimes = new List<double>();
+            for (var round = 0; round < rounds; round++)
+            {
+                smallTimes.Add(Time(small));
+                largeTimes.Add(Time(large));
+                Console.WriteLine($"round {round + 1}: 50 KB {smallTimes[^1]:F3} s, 200 KB {largeTimes[^1]:F3} s, ratio {largeTimes[^1] / smallTimes[^1]:F1}");
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("| measure | value |");
+            Console.WriteLine("|---|---|");
+            Console.WriteLine($"| /tokenize 50 KB (median) | {Median(smallTimes):F3} s |");
+            Console.WriteLine($"| /tokenize 200 KB (median) | {Median(largeTimes):F3} s |");
+            Console.WriteLine($"| 200 KB / 50 KB (ratio of medians; linear = 4) | {Median(largeTimes) / Median(smallTimes):F1} |");
+            return 0;
+        }
+        finally
+        {
+            server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
@@ -127,7 +204,7 @@ internal static class ServeBench
         return (Value("qianru_batch_inputs_count"), Value("qianru_batch_inputs_sum"), Value("qianru_batch_duration_seconds_sum"));
     }
 
-    private static string FindSentences()
+    internal static string FindSentences()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

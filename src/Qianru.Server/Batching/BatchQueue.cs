@@ -227,7 +227,7 @@ internal sealed class BatchQueue
             failed = true;
         }
 
-        _metrics.Batch(_embedder.Model.Id, picked.Count, picked.Sum(s => s.Ids.Length), watch.Elapsed.TotalSeconds);
+        _metrics.Batch(_embedder.Model.Id, picked.Count, picked.Sum(s => s.Ids.Length), picked.Count * picked.Max(s => s.Ids.Length), watch.Elapsed.TotalSeconds);
         return !failed;
     }
 

@@ -91,7 +91,7 @@ internal static class JsonFields
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                return UnicodeText.TryValidateUtf8(JsonMarshal.GetRawUtf8Value(element), $"'{path}'", out var error)
+                return UnicodeText.TryValidateUtf8(JsonMarshal.GetRawUtf8Value(element)[1..^1], $"'{path}'", out var error) // raw strings keep their quotes
                     ? null
                     : (error, path.Split('[')[0]);
             case JsonValueKind.Array:

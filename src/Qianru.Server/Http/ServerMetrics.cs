@@ -17,6 +17,7 @@ internal sealed class ServerMetrics
     private readonly ConcurrentDictionary<string, long[]> _dropped = new();
     private readonly Histogram _batchInputs = new(BatchBuckets);
     private readonly Histogram _batchTokens = new([64, 256, 1024, 4096, 16384, 65536]);
+    private readonly Histogram _batchPaddedTokens = new([64, 256, 1024, 4096, 16384, 65536]);
     private readonly Histogram _batchSeconds = new(DurationBuckets);
 
     public Func<IEnumerable<(string Model, int Pending)>> QueueSizes { get; set; } = () => [];
@@ -27,10 +28,12 @@ internal sealed class ServerMetrics
         _durations.GetOrAdd(path, _ => new Histogram(DurationBuckets)).Observe(seconds);
     }
 
-    public void Batch(string model, int inputs, int tokens, double seconds)
+    /// <summary>One model call: <paramref name="inputs"/> sequences of <paramref name="tokens"/> tokens, <paramref name="paddedTokens"/> with padding (inputs × the longest).</summary>
+    public void Batch(string model, int inputs, int tokens, int paddedTokens, double seconds)
     {
         _batchInputs.Observe(inputs);
         _batchTokens.Observe(tokens);
+        _batchPaddedTokens.Observe(paddedTokens);
         _batchSeconds.Observe(seconds);
         Interlocked.Add(ref _tokens.GetOrAdd(model, _ => new long[1])[0], tokens);
     }
@@ -91,11 +94,13 @@ internal sealed class ServerMetrics
             text.Append(Inv($"qianru_tokens_total{{model=\"{model}\"}} {Volatile.Read(ref count[0])}\n"));
         }
 
-        text.Append("# HELP qianru_batch_inputs Inputs per dynamic batch.\n# TYPE qianru_batch_inputs histogram\n");
+        text.Append("# HELP qianru_batch_inputs Sequences per model call.\n# TYPE qianru_batch_inputs histogram\n");
         _batchInputs.Render(text, "qianru_batch_inputs", null);
-        text.Append("# HELP qianru_batch_tokens Tokens per dynamic batch.\n# TYPE qianru_batch_tokens histogram\n");
+        text.Append("# HELP qianru_batch_tokens Tokens per model call.\n# TYPE qianru_batch_tokens histogram\n");
         _batchTokens.Render(text, "qianru_batch_tokens", null);
-        text.Append("# HELP qianru_batch_duration_seconds Model time per dynamic batch.\n# TYPE qianru_batch_duration_seconds histogram\n");
+        text.Append("# HELP qianru_batch_padded_tokens Tokens per model call with padding (sequences times the longest), at most --max-batch-tokens unless one sequence is longer.\n# TYPE qianru_batch_padded_tokens histogram\n");
+        _batchPaddedTokens.Render(text, "qianru_batch_padded_tokens", null);
+        text.Append("# HELP qianru_batch_duration_seconds Model time per model call.\n# TYPE qianru_batch_duration_seconds histogram\n");
         _batchSeconds.Render(text, "qianru_batch_duration_seconds", null);
         return text.ToString();
     }

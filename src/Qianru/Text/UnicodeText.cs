@@ -129,7 +129,9 @@ public static class UnicodeText
         }
         catch (InvalidOperationException)
         {
-            throw new QianruException(DescribeJsonString(JsonMarshal.GetRawUtf8Value(element), item));
+            // The raw value of a string includes its quotes.
+            var raw = JsonMarshal.GetRawUtf8Value(element);
+            throw new QianruException(DescribeJsonString(raw.Length >= 2 ? raw[1..^1] : raw, item));
         }
     }
 
