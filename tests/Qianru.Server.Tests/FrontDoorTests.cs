@@ -166,6 +166,20 @@ public sealed class FrontDoorTests(FrontDoorFixture fixture) : IClassFixture<Fro
     }
 
     [Fact]
+    public async Task AClaimedHugeBodyIs413AtOnce()
+    {
+        // Content-Length is a claim: the server refuses it against --max-request-bytes instead of allocating or waiting.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(fixture.Open.BaseAddress.Host, fixture.Open.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        var head = $"POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2000000000\r\n\r\n{{\"input\":\"a\"}}";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var status = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.StartsWith("HTTP/1.1 413", status, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnEmptyApiKeyIsRefusedAtStartup()
     {
         Assert.Contains("empty", Assert.Throws<ArgumentException>(() => new QianruServerOptions { ApiKey = "" }).Message, StringComparison.Ordinal);

@@ -20,8 +20,8 @@ internal sealed class ServeCommand : ICliCommand
         };
         var host = new Option<string>("--host") { Description = "The address to bind: 127.0.0.1 (loopback only), 0.0.0.0 (every interface) or an IP.", DefaultValueFactory = _ => defaults.Host };
         var port = new Option<int>("--port", "-p") { Description = "The TCP port (0 = any free port).", DefaultValueFactory = _ => defaults.Port };
-        var maxBatchTokens = new Option<int>("--max-batch-tokens") { Description = "The most tokens one dynamic batch gathers from concurrent requests.", DefaultValueFactory = _ => defaults.MaxBatchTokens };
-        var maxConcurrent = new Option<int>("--max-concurrent-requests") { Description = "Requests admitted at once per model; more get 429 with Retry-After.", DefaultValueFactory = _ => defaults.MaxConcurrentRequests };
+        var maxBatchTokens = new Option<int>("--max-batch-tokens") { Description = "The most tokens one model call holds, padding included (sequences x the longest).", DefaultValueFactory = _ => defaults.MaxBatchTokens };
+        var maxConcurrent = new Option<int>("--max-concurrent-requests") { Description = "Embedding and /tokenize requests admitted at once per model; more get 429 with Retry-After.", DefaultValueFactory = _ => defaults.MaxConcurrentRequests };
         var maxClientBatch = new Option<int>("--max-client-batch-size") { Description = "The most inputs in one request; more get 413.", DefaultValueFactory = _ => defaults.MaxClientBatchSize };
         var maxBytes = new Option<long>("--max-request-bytes") { Description = "The largest request body; larger get 413.", DefaultValueFactory = _ => defaults.MaxRequestBodyBytes };
         var autoTruncate = new Option<bool>("--auto-truncate") { Description = "Truncate inputs longer than the model's maximum instead of answering 413." };

@@ -14,8 +14,8 @@ internal static class JsonFields
     /// </summary>
     public static async Task<JsonDocument> ReadBodyAsync(HttpContext context)
     {
-        var length = context.Request.ContentLength is { } l and > 0 and < int.MaxValue ? (int)l : 4096;
-        var buffer = new MemoryStream(length);
+        // A Content-Length is a claim: start small and let the buffer grow with what arrives (Kestrel stops it at the limit).
+        var buffer = new MemoryStream(context.Request.ContentLength is { } l and > 0 ? (int)Math.Min(l, 64 * 1024) : 4096);
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
         var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         if (!System.Text.Unicode.Utf8.IsValid(body.Span))

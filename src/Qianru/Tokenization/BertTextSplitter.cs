@@ -44,10 +44,13 @@ internal static class BertTextSplitter
         var normalized = new StringBuilder(text.Length + 8);
         var starts = new List<int>(text.Length + 8);
         var ends = new List<int>(text.Length + 8);
+        var ascii = new string?[128]; // each ASCII character normalized once per call: the same strings, far fewer allocations
         for (var i = 0; i < text.Length;)
         {
             Rune.DecodeFromUtf16(text.AsSpan(i), out _, out var used);
-            var piece = Normalize(text.Substring(i, used), options);
+            var piece = text[i] < 128
+                ? ascii[text[i]] ??= Normalize(text.Substring(i, 1), options)
+                : Normalize(text.Substring(i, used), options);
             normalized.Append(piece);
             for (var c = 0; c < piece.Length; c++)
             {
