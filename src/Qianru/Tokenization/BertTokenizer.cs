@@ -237,18 +237,18 @@ public sealed class BertTokenizer : EmbeddingTokenizer
     public override (int Start, int End)[]? GetPieceOffsets(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var words = BertTextSplitter.SplitWithSpans(text, Options);
-        if (words is null)
+        if (BertTextSplitter.SplitWithSpans(text, Options) is not var (words, starts, ends))
         {
             return null;
         }
 
-        var offsets = new List<(int, int)>();
-        foreach (var (word, starts, ends) in words)
+        var offsets = new List<(int, int)>(words.Count + 8);
+        foreach (var (word, at) in words)
         {
+            var whole = (starts[at], ends[at + word.Length - 1]);
             if (CountCodePoints(word) > Options.MaxInputCharsPerWord)
             {
-                offsets.Add((starts[0], ends[^1]));
+                offsets.Add(whole);
                 continue;
             }
 
@@ -257,7 +257,7 @@ public sealed class BertTokenizer : EmbeddingTokenizer
             {
                 if (id == UnknownId)
                 {
-                    offsets.Add((starts[0], ends[^1]));
+                    offsets.Add(whole);
                     position = word.Length;
                     continue;
                 }
@@ -271,7 +271,7 @@ public sealed class BertTokenizer : EmbeddingTokenizer
                     return null;
                 }
 
-                offsets.Add((starts[position], ends[position + length - 1]));
+                offsets.Add((starts[at + position], ends[at + position + length - 1]));
                 position += length;
             }
         }
