@@ -76,7 +76,7 @@ internal sealed class TeiEndpoints(ServerState state)
     /// TEI's <c>/tokenize</c>, bounded as embedding is: it takes one of the model's admissions
     /// (<c>--max-concurrent-requests</c>), the inputs count against <c>--max-client-batch-size</c>, all of them together
     /// may hold at most as many tokens as the largest embedding request (that many inputs of the model's maximum
-    /// length; more get 413), and it stops when the client goes. Time and memory are linear in the input.
+    /// length; more get 413), and it stops between inputs when the client goes. Time and memory are linear in the input.
     /// </summary>
     public async Task TokenizeAsync(HttpContext context)
     {
