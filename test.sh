@@ -10,6 +10,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 needs=(
   "chromium|test -x /usr/bin/chromium|the browser test of the server's playground page (tests/Qianru.Server.Tests/PlaygroundTests.cs)"
   "fonts-noto-cjk|dpkg -s fonts-noto-cjk >/dev/null 2>&1 || fc-list :lang=zh 2>/dev/null | grep -q .|the check that plots draw Chinese labels (tests/Qianru.Cli.Tests/Demo/DemoTests.cs)"
+  "nginx|test -x /usr/sbin/nginx || command -v nginx|the three replicas behind a load balancer (tests/Qianru.Cli.Tests/Server/ReplicasBehindNginxTests.cs)"
 )
 
 missing_packages() {

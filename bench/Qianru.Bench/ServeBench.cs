@@ -16,6 +16,16 @@ internal static class ServeBench
 {
     public static int Run(string[] args)
     {
+        if (args.Contains("--tokenize"))
+        {
+            return TokenizeScaling(args);
+        }
+
+        if (args.Contains("--replicas"))
+        {
+            return ReplicaBench.Run(args);
+        }
+
         var file = BenchPaths.Sentences(args);
         var clients = int.Parse(Arg(args, "--clients") ?? "64", CultureInfo.InvariantCulture);
         var rounds = int.Parse(Arg(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
@@ -62,6 +72,80 @@ internal static class ServeBench
         Console.WriteLine($"| mean inputs per dynamic batch | {results.Average(r => r.MeanBatch):F1} |");
         Console.WriteLine($"| time the model was running (mean of rounds) | {results.Average(r => r.Busy):P0} |");
         return results.Sum(r => r.Other) == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// <c>serve --tokenize [--cli Qianru.Cli.dll] [--rounds 5]</c>: one <c>POST /tokenize</c> of a 50 KB text and of a
+    /// 200 KB text (the sentences file repeated) to a <c>qianru serve</c> process this benchmark starts (its own build, or
+    /// the one <c>--cli</c> names, e.g. an older build), and their ratio: 4 for a linear endpoint. Reports wall time and
+    /// the server process's CPU time (10 ms resolution), which a loaded machine disturbs less.
+    /// </summary>
+    private static int TokenizeScaling(string[] args)
+    {
+        var file = BenchPaths.Sentences(args);
+        var rounds = int.Parse(Arg(args, "--rounds") ?? "5", CultureInfo.InvariantCulture);
+        var cli = Arg(args, "--cli") ?? Path.Combine(AppContext.BaseDirectory, "Qianru.Cli.dll");
+        var corpus = string.Join(' ', File.ReadAllLines(file).Where(l => l.Trim().Length > 0));
+        string Text(int bytes)
+        {
+            var text = new StringBuilder(bytes + corpus.Length);
+            while (text.Length < bytes)
+            {
+                text.Append(corpus).Append(' ');
+            }
+
+            return text.ToString(0, bytes);
+        }
+
+        using var server = Cli.Tests.Support.ReplicaSet.StartReplicaAsync(cli, [], TimeSpan.FromMinutes(3)).GetAwaiter().GetResult();
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
+        (double Wall, double Cpu) Time(string text)
+        {
+            var body = JsonSerializer.Serialize(new { inputs = text });
+            server.Process.Refresh();
+            var cpu = server.Process.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            using var response = http.PostAsync("tokenize", new StringContent(body, Encoding.UTF8, "application/json")).GetAwaiter().GetResult();
+            var answer = response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+            var wall = watch.Elapsed.TotalSeconds;
+            server.Process.Refresh();
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"/tokenize answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(answer)}");
+            }
+
+            return (wall, (server.Process.TotalProcessorTime - cpu).TotalSeconds);
+        }
+
+        var small = Text(50_000);
+        var large = Text(200_000);
+        Time(Text(5_000)); // warm-up
+        Time(small);
+        Console.WriteLine($"/tokenize of `dotnet {cli} serve`, {Environment.ProcessorCount} processors, {rounds} rounds; 50 KB and 200 KB of {Path.GetFileName(file)}");
+        var smallTimes = new List<(double Wall, double Cpu)>();
+        var largeTimes = new List<(double Wall, double Cpu)>();
+        // Each round sends the same bytes of both sizes (four 50 KB requests, one 200 KB) and keeps the mean per request,
+        // so that a burst of load from other processes weighs on both sizes alike.
+        (double Wall, double Cpu) Mean(string text, int times)
+        {
+            var all = Enumerable.Range(0, times).Select(_ => Time(text)).ToArray();
+            return (all.Average(t => t.Wall), all.Average(t => t.Cpu));
+        }
+
+        for (var round = 0; round < rounds; round++)
+        {
+            smallTimes.Add(Mean(small, 4));
+            largeTimes.Add(Mean(large, 1));
+            Console.WriteLine($"round {round + 1}: 50 KB {smallTimes[^1].Wall:F3} s (server CPU {smallTimes[^1].Cpu:F3} s), 200 KB {largeTimes[^1].Wall:F3} s (CPU {largeTimes[^1].Cpu:F3} s)");
+        }
+
+        double Med(List<(double Wall, double Cpu)> list, bool cpu) => Median([.. list.Select(t => cpu ? t.Cpu : t.Wall)]);
+        Console.WriteLine();
+        Console.WriteLine("| measure (median of rounds) | 50 KB | 200 KB | ratio (linear = 4) |");
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine($"| wall time | {Med(smallTimes, false):F3} s | {Med(largeTimes, false):F3} s | {Med(largeTimes, false) / Med(smallTimes, false):F1} |");
+        Console.WriteLine($"| server CPU time | {Med(smallTimes, true):F3} s | {Med(largeTimes, true):F3} s | {Med(largeTimes, true) / Med(smallTimes, true):F1} |");
+        return 0;
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);

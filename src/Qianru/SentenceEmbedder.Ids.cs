@@ -32,6 +32,29 @@ public sealed partial class SentenceEmbedder
     }
 
     /// <summary>
+    /// One model call on a batch already in its final form: <paramref name="batch"/> is run as given (not validated,
+    /// sorted or split; the caller checked every id and length and chose the batch), and each sequence's pooled,
+    /// unnormalized, full-width vector is written to <paramref name="output"/> (<c>batch.Count × Model.Dimensions</c>,
+    /// row-major). For the server's queue, which validates when a request arrives, builds batches across requests and
+    /// finishes vectors per request with <see cref="Inference.Pooling.Finish"/>.
+    /// </summary>
+    /// <param name="batch">The sequences, each <c>[CLS] … [SEP]</c>.</param>
+    /// <param name="skipFirst">Leading tokens pooling leaves out (<see cref="PooledSkip"/>).</param>
+    /// <param name="output">Receives the vectors.</param>
+    internal void EncodeBatch(IReadOnlyList<long[]> batch, int skipFirst, Span<float> output)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _encoder.Encode(batch, Model.Pooling, skipFirst, output);
+    }
+
+    /// <summary>
+    /// How many leading tokens pooling leaves out for sequences tokenized with <paramref name="options"/>' prompt
+    /// (<see cref="EncodeBatch"/>'s <c>skipFirst</c>); an empty <see cref="EmbedOptions.Prompt"/> means no prompt.
+    /// </summary>
+    /// <exception cref="QianruException">The options name a prompt the model does not have.</exception>
+    internal int PooledSkip(EmbedOptions options) => SkipFirst(ResolvePrompt(options));
+
+    /// <summary>
     /// Embeds sequences of token ids, each <c>[CLS] … [SEP]</c> as <see cref="Tokenize"/> returns them; one vector per
     /// sequence, in input order. Sequences are sorted by length and batched as <see cref="Encode"/> does.
     /// </summary>

@@ -151,7 +151,7 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
     /// </summary>
     private float[][] RunBatches(IReadOnlyList<long[]> ids, EmbedOptions options, string? prompt, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        var skipFirst = !string.IsNullOrEmpty(prompt) && !Model.IncludePrompt ? Tokenizer.Encode(Prepare("", prompt)).Length - 1 : 0;
+        var skipFirst = SkipFirst(prompt);
         var dim = Model.Dimensions;
         var outDim = options.Dimensions ?? dim;
         var normalize = options.Normalize ?? Model.Normalize;
@@ -178,13 +178,7 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
             _encoder.Encode(batch, Model.Pooling, skipFirst, pooled);
             for (var j = 0; j < members.Count; j++)
             {
-                var vector = pooled.AsSpan(j * dim, outDim).ToArray();
-                if (normalize)
-                {
-                    Pooling.Normalize(vector);
-                }
-
-                vectors[members[j]] = vector;
+                vectors[members[j]] = Pooling.Finish(pooled.AsSpan(j * dim, dim), outDim, normalize);
             }
 
             done += members.Count;
@@ -253,6 +247,10 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
             ? prompt
             : throw new QianruException($"Model {Model.Id} has no prompt named '{name}'; its prompts: {(Model.Prompts.Count == 0 ? "none" : string.Join(", ", Model.Prompts.Keys))}.");
     }
+
+    /// <summary>How many leading tokens (<c>[CLS]</c> and the prompt's) pooling leaves out: none unless the model excludes its prompt.</summary>
+    private int SkipFirst(string? prompt) =>
+        !string.IsNullOrEmpty(prompt) && !Model.IncludePrompt ? Tokenizer.Encode(Prepare("", prompt)).Length - 1 : 0;
 
     private string Prepare(string text, string? prompt)
     {

@@ -1,16 +1,20 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Qianru.Inference;
 using Qianru.Server.Http;
 
 namespace Qianru.Server.Batching;
 
 /// <summary>
-/// One model's dynamic batching. Concurrent requests' sequences join one pool; the worker looks at the oldest
-/// sequences, up to <c>maxBatchTokens</c> tokens, and runs the oldest one together with the sequences closest to it in
-/// length (at most <c>modelBatchSize</c>), so that a model call pads little and nobody waits behind newer requests.
-/// New requests join the pool between model calls. A request is answered when its last sequence is done.
-/// At most <c>maxPending</c> requests are admitted at once; <see cref="TryEnqueue"/> refuses more, so the queue never
-/// grows without bound.
+/// One model's dynamic batching. Concurrent requests' sequences join one pool; before each model call the worker
+/// drops the sequences of requests whose clients went away, looks at the oldest waiting sequences (up to
+/// <see cref="QianruServerOptions.MaxBatchTokens"/> tokens), and builds the call once, in its final form: the oldest
+/// sequence with those closest to it in length, at most <see cref="QianruServerOptions.ModelBatchSize"/> sequences
+/// and <see cref="QianruServerOptions.MaxBatchTokens"/> tokens with padding. The call runs as built
+/// (<see cref="SentenceEmbedder.EncodeBatch"/>: no second validation, sorting or splitting), and each vector is
+/// finished for its request (<see cref="Pooling.Finish"/>). A request is answered when its last sequence is done.
+/// At most <see cref="QianruServerOptions.MaxConcurrentRequests"/> requests are admitted at once (embedding and
+/// <c>/tokenize</c> alike); <see cref="TryAdmit"/> refuses more, so the queue never grows without bound.
 /// </summary>
 internal sealed class BatchQueue
 {
@@ -23,23 +27,23 @@ internal sealed class BatchQueue
     private readonly Task _worker;
     private int _pending;
 
-    public BatchQueue(SentenceEmbedder embedder, int maxBatchTokens, int maxPending, int modelBatchSize, ServerMetrics metrics)
+    public BatchQueue(SentenceEmbedder embedder, QianruServerOptions options, ServerMetrics metrics)
     {
         _embedder = embedder;
-        _maxBatchTokens = maxBatchTokens;
-        _maxPending = maxPending;
-        _modelBatchSize = modelBatchSize;
+        _maxBatchTokens = options.MaxBatchTokens;
+        _maxPending = options.MaxConcurrentRequests;
+        _modelBatchSize = options.ModelBatchSize;
         _metrics = metrics;
         _worker = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
     public SentenceEmbedder Embedder => _embedder;
 
-    /// <summary>Requests admitted and not yet answered.</summary>
+    /// <summary>Requests admitted and not yet answered (or dropped).</summary>
     public int Pending => Volatile.Read(ref _pending);
 
-    /// <summary>Admits a request, or returns false at once when <c>maxPending</c> requests are already admitted or the queue is closed.</summary>
-    public bool TryEnqueue(WorkItem item)
+    /// <summary>Takes one of the <c>maxPending</c> admissions, or returns false at once when all are taken.</summary>
+    public bool TryAdmit()
     {
         if (Interlocked.Increment(ref _pending) > _maxPending)
         {
@@ -47,9 +51,23 @@ internal sealed class BatchQueue
             return false;
         }
 
+        return true;
+    }
+
+    /// <summary>Gives back an admission taken with <see cref="TryAdmit"/> for work done outside the queue (<c>/tokenize</c>).</summary>
+    public void Release() => Interlocked.Decrement(ref _pending);
+
+    /// <summary>Admits and queues a request, or returns false at once when <c>maxPending</c> requests are already admitted or the queue is closed.</summary>
+    public bool TryEnqueue(WorkItem item)
+    {
+        if (!TryAdmit())
+        {
+            return false;
+        }
+
         if (!_channel.Writer.TryWrite(item))
         {
-            Interlocked.Decrement(ref _pending);
+            Release();
             return false;
         }
 
@@ -67,7 +85,9 @@ internal sealed class BatchQueue
     {
         var reader = _channel.Reader;
         var pool = new List<Sequence>(); // in arrival order
+        var requests = new List<RequestState>(); // the requests with sequences in the pool
         var picked = new List<Sequence>();
+        var pooled = new float[_modelBatchSize * _embedder.Model.Dimensions];
         while (true)
         {
             if (pool.Count == 0 && !await reader.WaitToReadAsync().ConfigureAwait(false))
@@ -78,29 +98,62 @@ internal sealed class BatchQueue
             while (reader.TryRead(out var item))
             {
                 var state = new RequestState(item);
+                requests.Add(state);
                 for (var i = 0; i < item.Sequences.Count; i++)
                 {
                     pool.Add(new Sequence(state, i));
                 }
             }
 
-            pool.RemoveAll(s => s.Request.Failed);
+            DropAbandoned(pool, requests);
             if (pool.Count == 0)
             {
                 continue;
             }
 
             Pick(pool, picked);
-            Run(picked);
+            if (!Run(picked, pooled))
+            {
+                pool.RemoveAll(s => s.Request.Closed);
+            }
+
+            requests.RemoveAll(r => r.Closed);
         }
     }
 
-    /// <summary>The oldest sequence and those nearest to it in length with the same prompt, within the token window.</summary>
+    /// <summary>Drops the waiting sequences of every request whose client went away, and counts them in /metrics.</summary>
+    private void DropAbandoned(List<Sequence> pool, List<RequestState> requests)
+    {
+        var dropped = false;
+        foreach (var request in requests)
+        {
+            if (!request.Closed && request.Item.Aborted.IsCancellationRequested)
+            {
+                request.Closed = true;
+                dropped = true;
+                Interlocked.Decrement(ref _pending);
+                _metrics.Dropped(_embedder.Model.Id, request.Remaining);
+                request.Item.Result.TrySetCanceled(request.Item.Aborted);
+            }
+        }
+
+        if (dropped)
+        {
+            pool.RemoveAll(s => s.Request.Closed);
+            requests.RemoveAll(r => r.Closed);
+        }
+    }
+
+    /// <summary>
+    /// The model call, built once: the oldest sequence, then among the oldest waiting ones (up to the token window)
+    /// with the same pooling, those nearest to it in length, while the call stays within the batch size and the
+    /// padded token budget (the first sequence always runs, alone if it must).
+    /// </summary>
     private void Pick(List<Sequence> pool, List<Sequence> picked)
     {
         picked.Clear();
         var oldest = pool[0];
-        var key = oldest.Request.Item.Key;
+        var skip = oldest.Request.Item.SkipFirst;
         var length = oldest.Ids.Length;
         var window = new List<Sequence>();
         var tokens = 0;
@@ -112,41 +165,50 @@ internal sealed class BatchQueue
             }
 
             tokens += s.Ids.Length;
-            if (s.Request.Item.Key == key)
+            if (s.Request.Item.SkipFirst == skip)
             {
                 window.Add(s);
             }
         }
 
-        picked.AddRange(window.OrderBy(s => Math.Abs(s.Ids.Length - length)).ThenBy(s => s.Request.Order).Take(_modelBatchSize));
+        var width = 0;
+        foreach (var s in window.OrderBy(s => Math.Abs(s.Ids.Length - length)).ThenBy(s => s.Request.Order))
+        {
+            var wider = Math.Max(width, s.Ids.Length);
+            if (picked.Count == _modelBatchSize || (picked.Count > 0 && (picked.Count + 1) * wider > _maxBatchTokens))
+            {
+                break;
+            }
+
+            picked.Add(s);
+            width = wider;
+        }
+
         foreach (var s in picked)
         {
             pool.Remove(s);
         }
     }
 
-    private void Run(List<Sequence> picked)
+    /// <summary>Runs the call and hands out its vectors; false when it failed (its requests are then answered with the error).</summary>
+    private bool Run(List<Sequence> picked, float[] pooled)
     {
         var watch = Stopwatch.StartNew();
-        var first = picked[0].Request.Item;
+        var failed = false;
+        var dim = _embedder.Model.Dimensions;
         try
         {
-            var options = new EmbedOptions
-            {
-                Normalize = false,
-                BatchSize = _modelBatchSize,
-                PromptName = first.RawIds ? null : first.PromptName,
-                Prompt = first.RawIds ? "" : null,
-            };
-            var vectors = _embedder.EncodeTokens([.. picked.Select(s => s.Ids)], options).Vectors;
+            _embedder.EncodeBatch([.. picked.Select(s => s.Ids)], picked[0].Request.Item.SkipFirst, pooled);
             for (var i = 0; i < picked.Count; i++)
             {
                 var request = picked[i].Request;
-                request.Vectors[picked[i].Index] = vectors[i];
-                if (--request.Remaining == 0)
+                var item = request.Item;
+                request.Vectors[picked[i].Index] = Pooling.Finish(pooled.AsSpan(i * dim, dim), item.Dimensions ?? dim, item.Normalize);
+                if (--request.Remaining == 0 && !request.Closed)
                 {
+                    request.Closed = true;
                     Interlocked.Decrement(ref _pending);
-                    request.Item.Result.TrySetResult(request.Vectors);
+                    item.Result.TrySetResult(request.Vectors);
                 }
             }
         }
@@ -154,16 +216,19 @@ internal sealed class BatchQueue
         {
             foreach (var request in picked.Select(s => s.Request).Distinct())
             {
-                if (!request.Failed)
+                if (!request.Closed)
                 {
-                    request.Failed = true;
+                    request.Closed = true;
                     Interlocked.Decrement(ref _pending);
                     request.Item.Result.TrySetException(e);
                 }
             }
+
+            failed = true;
         }
 
-        _metrics.Batch(_embedder.Model.Id, picked.Count, picked.Sum(s => s.Ids.Length), watch.Elapsed.TotalSeconds);
+        _metrics.Batch(_embedder.Model.Id, picked.Count, picked.Sum(s => s.Ids.Length), picked.Count * picked.Max(s => s.Ids.Length), watch.Elapsed.TotalSeconds);
+        return !failed;
     }
 
     private sealed class RequestState(WorkItem item)
@@ -176,9 +241,11 @@ internal sealed class BatchQueue
 
         public float[][] Vectors { get; } = new float[item.Sequences.Count][];
 
+        /// <summary>Sequences not yet run.</summary>
         public int Remaining { get; set; } = item.Sequences.Count;
 
-        public bool Failed { get; set; }
+        /// <summary>Answered, failed or dropped: its sequences left in the pool are skipped.</summary>
+        public bool Closed { get; set; }
     }
 
     private sealed class Sequence(RequestState request, int index)

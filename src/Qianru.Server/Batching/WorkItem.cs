@@ -1,33 +1,32 @@
 namespace Qianru.Server.Batching;
 
-/// <summary>The token sequences of one request waiting in a <see cref="BatchQueue"/>, and where its vectors go.</summary>
+/// <summary>The token sequences of one request waiting in a <see cref="BatchQueue"/>, how to finish its vectors, and where they go.</summary>
 internal sealed class WorkItem
 {
-    public WorkItem(IReadOnlyList<long[]> sequences, string? promptName, bool rawIds)
+    public WorkItem(IReadOnlyList<long[]> sequences, int skipFirst, int? dimensions, bool normalize, CancellationToken aborted)
     {
         Sequences = sequences;
-        PromptName = promptName;
-        RawIds = rawIds;
-        foreach (var s in sequences)
-        {
-            Tokens += s.Length;
-        }
+        SkipFirst = skipFirst;
+        Dimensions = dimensions;
+        Normalize = normalize;
+        Aborted = aborted;
     }
 
-    /// <summary><c>[CLS] … [SEP]</c> id sequences, already validated and truncated.</summary>
+    /// <summary><c>[CLS] … [SEP]</c> id sequences, already validated and truncated: the queue runs them as they are.</summary>
     public IReadOnlyList<long[]> Sequences { get; }
 
-    /// <summary>The prompt the sequences were tokenized with (null = the model's default prompt).</summary>
-    public string? PromptName { get; }
+    /// <summary>Leading tokens pooling leaves out (a prompt the model excludes); sequences share a model call only with equal values.</summary>
+    public int SkipFirst { get; }
 
-    /// <summary>True when the client sent token ids: no prompt at all.</summary>
-    public bool RawIds { get; }
+    /// <summary>Keep the first this many values (null = all).</summary>
+    public int? Dimensions { get; }
 
-    public int Tokens { get; }
+    /// <summary>L2-normalize the vectors.</summary>
+    public bool Normalize { get; }
 
-    /// <summary>Unnormalized full-length vectors, one per sequence.</summary>
+    /// <summary>Fires when the client goes away: the queue then drops what it has not run yet.</summary>
+    public CancellationToken Aborted { get; }
+
+    /// <summary>The finished vectors, one per sequence; cancelled when the request was dropped.</summary>
     public TaskCompletionSource<float[][]> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Items with the same key can share one engine call.</summary>
-    public (string? PromptName, bool RawIds) Key => (RawIds ? null : PromptName, RawIds);
 }

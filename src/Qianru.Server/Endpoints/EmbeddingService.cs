@@ -1,10 +1,10 @@
-using System.Numerics.Tensors;
 using Qianru.Server.Batching;
 using Qianru.Server.Http;
+using Qianru.Tokenization;
 
 namespace Qianru.Server.Endpoints;
 
-/// <summary>What every embedding endpoint shares: the models served, validation and tokenization, the queues.</summary>
+/// <summary>What every embedding endpoint shares: the models served, validation and tokenization, admission, the queues.</summary>
 internal sealed class EmbeddingService
 {
     private readonly Dictionary<string, BatchQueue> _queues = new(StringComparer.Ordinal);
@@ -16,6 +16,11 @@ internal sealed class EmbeddingService
     {
         Options = options;
         _metrics = metrics;
+        if (models.Count == 0)
+        {
+            throw new ArgumentException("Give at least one model to serve.", nameof(models));
+        }
+
         foreach (var model in models)
         {
             if (_queues.ContainsKey(model.Model.Id))
@@ -23,8 +28,13 @@ internal sealed class EmbeddingService
                 throw new ArgumentException($"Two models are named '{model.Model.Id}'; model ids must be unique.", nameof(models));
             }
 
-            var queue = new BatchQueue(model, options.MaxBatchTokens, options.MaxConcurrentRequests, options.ModelBatchSize, metrics);
-            _queues.Add(model.Model.Id, queue);
+            _queues.Add(model.Model.Id, null!);
+        }
+
+        foreach (var model in models)
+        {
+            var queue = new BatchQueue(model, options, metrics);
+            _queues[model.Model.Id] = queue;
             _ordered.Add(queue);
         }
 
@@ -60,8 +70,9 @@ internal sealed class EmbeddingService
     }
 
     /// <summary>
-    /// Tokenizes the inputs to <c>[CLS] … [SEP]</c> sequences. A sequence longer than the model's maximum is refused
-    /// with 413 naming the input, unless <paramref name="truncate"/>; then it is cut from the right or the left.
+    /// Tokenizes the inputs to <c>[CLS] … [SEP]</c> sequences, ready for the model. A sequence longer than the model's
+    /// maximum is refused with 413 naming the input, unless <paramref name="truncate"/>; then it is cut from the right
+    /// or the left (<see cref="EmbeddingTokenizer.Truncate"/>).
     /// </summary>
     public List<long[]> Tokenize(BatchQueue queue, ParsedInputs inputs, string param, bool? truncate, bool left, string? promptName)
     {
@@ -71,7 +82,7 @@ internal sealed class EmbeddingService
         var sequences = new List<long[]>(inputs.Count);
         if (inputs.Texts is { } texts)
         {
-            var options = promptName is null ? null : new EmbedOptions { PromptName = promptName };
+            var options = PromptOptions(promptName);
             for (var i = 0; i < texts.Count; i++)
             {
                 long[] ids;
@@ -111,12 +122,7 @@ internal sealed class EmbeddingService
 
         long[] Fit(long[] ids, int index)
         {
-            if (ids.Length <= max)
-            {
-                return ids;
-            }
-
-            if (!cut)
+            if (ids.Length > max && !cut)
             {
                 throw ApiException.TooLarge(
                     $"Input {index} of '{param}' has {ids.Length} tokens; model {embedder.Model.Id} takes at most {max} (special tokens included). Shorten it, or ask for truncation ('truncate': true, or start the server with --auto-truncate).",
@@ -124,45 +130,49 @@ internal sealed class EmbeddingService
                     "context_length_exceeded");
             }
 
-            var kept = new long[max];
-            kept[0] = ids[0];
-            kept[^1] = ids[^1];
-            ids.AsSpan(left ? ids.Length - max + 1 : 1, max - 2).CopyTo(kept.AsSpan(1));
-            return kept;
+            return EmbeddingTokenizer.Truncate(ids, max, fromStart: left);
         }
     }
 
-    /// <summary>Queues the sequences with concurrent requests' and returns their unnormalized full-length vectors.</summary>
-    public async Task<float[][]> EmbedAsync(BatchQueue queue, List<long[]> sequences, string? promptName, bool rawIds)
+    /// <summary>
+    /// Queues the sequences with concurrent requests' and returns their vectors: the first <paramref name="dimensions"/>
+    /// values, L2-normalized when <paramref name="normalize"/>. When the client goes away (<paramref name="aborted"/>),
+    /// the queue drops what it has not run yet.
+    /// </summary>
+    /// <param name="queue">The model's queue.</param>
+    /// <param name="sequences">From <see cref="Tokenize"/>.</param>
+    /// <param name="promptName">The prompt the texts were tokenized with; ignored for token-id inputs.</param>
+    /// <param name="rawIds">True when the client sent token ids (no prompt at all).</param>
+    /// <param name="dimensions">Keep this many values (null = all).</param>
+    /// <param name="normalize">L2-normalize.</param>
+    /// <param name="aborted">The request's abort signal.</param>
+    public async Task<float[][]> EmbedAsync(BatchQueue queue, List<long[]> sequences, string? promptName, bool rawIds, int? dimensions, bool normalize, CancellationToken aborted)
     {
         if (_closing)
         {
             throw ApiException.Unavailable("The server is shutting down.");
         }
 
-        var item = new WorkItem(sequences, promptName, rawIds);
+        aborted.ThrowIfCancellationRequested();
+        var skip = queue.Embedder.PooledSkip(rawIds ? new EmbedOptions { Prompt = "" } : PromptOptions(promptName) ?? EmbedOptions.Default);
+        var item = new WorkItem(sequences, skip, dimensions, normalize, aborted);
         if (!queue.TryEnqueue(item))
         {
-            _metrics.Rejected(queue.Embedder.Model.Id);
-            throw _closing
-                ? ApiException.Unavailable("The server is shutting down.")
-                : ApiException.Overloaded($"The server is at its limit of {Options.MaxConcurrentRequests} concurrent requests for model {queue.Embedder.Model.Id}; retry after {Options.RetryAfterSeconds} s.");
+            throw Refused(queue);
         }
 
-        return await item.Result.Task.ConfigureAwait(false);
+        return await item.Result.Task.WaitAsync(aborted).ConfigureAwait(false);
     }
 
-    /// <summary>Keeps the first <paramref name="dimensions"/> values and L2-normalizes when asked, as the engine does.</summary>
-    public static float[] Finish(float[] raw, int? dimensions, bool normalize)
+    /// <summary>Takes one admission of the model's limit for work outside the queue (<c>/tokenize</c>); dispose to give it back. 429 when the limit is reached.</summary>
+    public Admission Admit(BatchQueue queue)
     {
-        var vector = dimensions is { } d && d < raw.Length ? raw[..d] : raw;
-        if (normalize)
+        if (_closing || !queue.TryAdmit())
         {
-            var norm = TensorPrimitives.Norm(vector);
-            TensorPrimitives.Divide(vector, MathF.Max(norm, 1e-12f), vector);
+            throw Refused(queue);
         }
 
-        return vector;
+        return new Admission(queue);
     }
 
     /// <summary>Stops admitting requests and lets the queues finish what they hold.</summary>
@@ -170,5 +180,24 @@ internal sealed class EmbeddingService
     {
         _closing = true;
         return Task.WhenAll(_ordered.Select(q => q.CompleteAsync()));
+    }
+
+    private static EmbedOptions? PromptOptions(string? promptName) => promptName is null ? null : new EmbedOptions { PromptName = promptName };
+
+    private ApiException Refused(BatchQueue queue)
+    {
+        if (_closing)
+        {
+            return ApiException.Unavailable("The server is shutting down.");
+        }
+
+        _metrics.Rejected(queue.Embedder.Model.Id);
+        return ApiException.Overloaded($"The server is at its limit of {Options.MaxConcurrentRequests} concurrent requests for model {queue.Embedder.Model.Id}; retry after {Options.RetryAfterSeconds} s.");
+    }
+
+    /// <summary>One admission taken by <see cref="Admit"/>.</summary>
+    public readonly struct Admission(BatchQueue queue) : IDisposable
+    {
+        public void Dispose() => queue.Release();
     }
 }

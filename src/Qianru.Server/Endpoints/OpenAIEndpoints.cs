@@ -1,14 +1,16 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Qianru.Server.Http;
+using Qianru.Server.Lifecycle;
 
 namespace Qianru.Server.Endpoints;
 
 /// <summary>OpenAI's <c>POST /v1/embeddings</c> and <c>GET /v1/models</c>.</summary>
-internal sealed class OpenAIEndpoints(EmbeddingService service)
+internal sealed class OpenAIEndpoints(ServerState state)
 {
     public async Task EmbeddingsAsync(HttpContext context)
     {
+        var service = state.Service;
         using var document = await JsonFields.ReadBodyAsync(context);
         var body = document.RootElement;
         var queue = service.Find(JsonFields.String(body, "model"));
@@ -23,17 +25,16 @@ internal sealed class OpenAIEndpoints(EmbeddingService service)
         _ = JsonFields.String(body, "user");
         var inputs = ParsedInputs.Parse(input, "input", service.Options.MaxClientBatchSize);
         var sequences = service.Tokenize(queue, inputs, "input", truncate: null, left: false, promptName: null);
-        var raw = await service.EmbedAsync(queue, sequences, null, rawIds: inputs.TokenIds is not null);
-        var normalize = queue.Embedder.Model.Normalize;
+        var vectors = await service.EmbedAsync(queue, sequences, null, rawIds: inputs.TokenIds is not null, dimensions, queue.Embedder.Model.Normalize, context.RequestAborted);
         var tokens = sequences.Sum(s => s.Length);
         await JsonResponse.WriteAsync(context, json =>
         {
             json.WriteStartObject();
             json.WriteString("object", "list");
             json.WriteStartArray("data");
-            for (var i = 0; i < raw.Length; i++)
+            for (var i = 0; i < vectors.Length; i++)
             {
-                var vector = EmbeddingService.Finish(raw[i], dimensions, normalize);
+                var vector = vectors[i];
                 json.WriteStartObject();
                 json.WriteString("object", "embedding");
                 json.WriteNumber("index", i);
@@ -65,7 +66,7 @@ internal sealed class OpenAIEndpoints(EmbeddingService service)
         json.WriteStartObject();
         json.WriteString("object", "list");
         json.WriteStartArray("data");
-        foreach (var queue in service.Queues)
+        foreach (var queue in state.Service.Queues)
         {
             json.WriteStartObject();
             json.WriteString("id", queue.Embedder.Model.Id);

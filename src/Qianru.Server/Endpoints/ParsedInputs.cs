@@ -28,7 +28,7 @@ internal sealed class ParsedInputs
         switch (input.ValueKind)
         {
             case JsonValueKind.String:
-                return new ParsedInputs([NonEmpty(input.GetString()!, param, param)], null);
+                return new ParsedInputs([NonEmpty(JsonFields.Text(input, $"'{param}'", param), param, param)], null);
             case JsonValueKind.Array:
                 break;
             default:
@@ -56,7 +56,7 @@ internal sealed class ParsedInputs
             foreach (var item in input.EnumerateArray())
             {
                 texts[i] = item.ValueKind == JsonValueKind.String
-                    ? NonEmpty(item.GetString()!, $"{param}[{i}]", param)
+                    ? NonEmpty(JsonFields.Text(item, $"'{param}[{i}]'", param), $"{param}[{i}]", param)
                     : throw ApiException.BadRequest($"'{param}[{i}]' must be a string like the other inputs, not {JsonFields.Kind(item)}.", param);
                 i++;
             }

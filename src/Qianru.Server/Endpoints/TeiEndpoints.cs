@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using System.Text.Json;
 using Qianru.Server.Http;
+using Qianru.Server.Lifecycle;
+using Qianru.Tokenization;
 
 namespace Qianru.Server.Endpoints;
 
@@ -9,10 +11,11 @@ namespace Qianru.Server.Endpoints;
 /// (or the one a <c>model</c> field names).
 /// </summary>
 /// <remarks>See <see href="https://huggingface.github.io/text-embeddings-inference/"/>.</remarks>
-internal sealed class TeiEndpoints(EmbeddingService service)
+internal sealed class TeiEndpoints(ServerState state)
 {
     public async Task EmbedAsync(HttpContext context)
     {
+        var service = state.Service;
         using var document = await JsonFields.ReadBodyAsync(context);
         var body = document.RootElement;
         var queue = service.Find(JsonFields.String(body, "model"));
@@ -21,13 +24,13 @@ internal sealed class TeiEndpoints(EmbeddingService service)
         var dimensions = EmbeddingService.CheckDimensions(queue, JsonFields.Int(body, "dimensions"));
         var (truncate, left, promptName) = Common(body, inputs.TokenIds is not null);
         var sequences = service.Tokenize(queue, inputs, "inputs", truncate, left, promptName);
-        var raw = await service.EmbedAsync(queue, sequences, promptName, inputs.TokenIds is not null);
+        var vectors = await service.EmbedAsync(queue, sequences, promptName, inputs.TokenIds is not null, dimensions, normalize, context.RequestAborted);
         await JsonResponse.WriteAsync(context, json =>
         {
             json.WriteStartArray();
-            foreach (var vector in raw)
+            foreach (var vector in vectors)
             {
-                JsonResponse.WriteVector(json, EmbeddingService.Finish(vector, dimensions, normalize));
+                JsonResponse.WriteVector(json, vector);
             }
 
             json.WriteEndArray();
@@ -36,6 +39,7 @@ internal sealed class TeiEndpoints(EmbeddingService service)
 
     public async Task SimilarityAsync(HttpContext context)
     {
+        var service = state.Service;
         using var document = await JsonFields.ReadBodyAsync(context);
         var body = document.RootElement;
         var queue = service.Find(JsonFields.String(body, "model"));
@@ -45,7 +49,7 @@ internal sealed class TeiEndpoints(EmbeddingService service)
             throw ApiException.BadRequest($"'inputs' must be an object with 'source_sentence' and 'sentences', not {JsonFields.Kind(inputs)}.", "inputs");
         }
 
-        var source = JsonFields.String(inputs, "source_sentence") ?? throw ApiException.BadRequest("'inputs.source_sentence' is required.", "inputs.source_sentence");
+        var source = JsonFields.String(inputs, "source_sentence", "inputs.source_sentence") ?? throw ApiException.BadRequest("'inputs.source_sentence' is required.", "inputs.source_sentence");
         var sentences = ParsedInputs.Parse(JsonFields.Required(inputs, "sentences"), "inputs.sentences", service.Options.MaxClientBatchSize - 1, allowTokenIds: false);
         if (source.Length == 0)
         {
@@ -55,7 +59,7 @@ internal sealed class TeiEndpoints(EmbeddingService service)
         var (truncate, left, promptName) = Common(body, rawIds: false);
         var all = ParsedInputs.FromTexts([source, .. sentences.Texts!]);
         var sequences = service.Tokenize(queue, all, "inputs", truncate, left, promptName);
-        var raw = await service.EmbedAsync(queue, sequences, promptName, rawIds: false);
+        var raw = await service.EmbedAsync(queue, sequences, promptName, rawIds: false, dimensions: null, normalize: false, context.RequestAborted);
         await JsonResponse.WriteAsync(context, json =>
         {
             json.WriteStartArray();
@@ -68,8 +72,16 @@ internal sealed class TeiEndpoints(EmbeddingService service)
         });
     }
 
+    /// <summary>
+    /// TEI's <c>/tokenize</c>, bounded as embedding is: it takes one of the model's admissions
+    /// (<c>--max-concurrent-requests</c>), the inputs count against <c>--max-client-batch-size</c>, all of them together
+    /// may hold at most as many tokens as the largest embedding request (that many inputs of the model's maximum
+    /// length; more get 413), and it stops between inputs when the client goes. Time and memory are linear in the input.
+    /// </summary>
     public async Task TokenizeAsync(HttpContext context)
     {
+        var service = state.Service;
+        var aborted = context.RequestAborted;
         using var document = await JsonFields.ReadBodyAsync(context);
         var body = document.RootElement;
         var queue = service.Find(JsonFields.String(body, "model"));
@@ -78,25 +90,43 @@ internal sealed class TeiEndpoints(EmbeddingService service)
         var promptName = JsonFields.String(body, "prompt_name");
         var embedder = queue.Embedder;
         var options = promptName is null ? null : new EmbedOptions { PromptName = promptName };
-        var tokenized = new List<(Qianru.Tokenization.TokenizedText Tokens, string Input, (int Start, int End)[]? Offsets)>(inputs.Count);
-        foreach (var text in inputs.Texts!)
+        var budget = (long)service.Options.MaxClientBatchSize * embedder.Model.MaxSequenceLength;
+        using var admission = service.Admit(queue);
+        var tokenized = new List<(TokenizedText Tokens, string Input, (int Start, int End)[]? Offsets)>(inputs.Count);
+        long total = 0;
+        for (var i = 0; i < inputs.Count; i++)
         {
+            aborted.ThrowIfCancellationRequested();
+            (TokenizedText Tokens, string Input, (int Start, int End)[]? Offsets) one;
             try
             {
-                tokenized.Add(embedder.TokenizeWithOffsets(text, options));
+                one = embedder.TokenizeWithOffsets(inputs.Texts![i], options);
             }
             catch (QianruException e)
             {
                 throw ApiException.BadRequest($"'prompt_name': {e.Message}", "prompt_name");
             }
+
+            total += one.Tokens.Length;
+            if (total > budget)
+            {
+                throw ApiException.TooLarge(
+                    $"The inputs of 'inputs' hold more than {budget} tokens (input {i} brings them to {total}); /tokenize answers at most as many as the largest embedding request: {service.Options.MaxClientBatchSize} inputs (--max-client-batch-size) of {embedder.Model.MaxSequenceLength} tokens (model {embedder.Model.Id}).",
+                    "inputs",
+                    "too_many_tokens");
+            }
+
+            tokenized.Add(one);
         }
 
+        aborted.ThrowIfCancellationRequested();
         await JsonResponse.WriteAsync(context, json =>
         {
             json.WriteStartArray();
             foreach (var (tokens, input, offsets) in tokenized)
             {
                 var ids = tokens.Ids;
+                var codePoints = offsets is null ? null : EmbeddingTokenizer.CodePointIndexMap(input);
                 json.WriteStartArray();
                 for (var i = special ? 0 : 1; i < (special ? ids.Length : ids.Length - 1); i++)
                 {
@@ -108,10 +138,10 @@ internal sealed class TeiEndpoints(EmbeddingService service)
                     if (!isSpecial && offsets is not null)
                     {
                         var (start, end) = offsets[i - 1];
-                        json.WriteString("text", input[start..end]);
+                        json.WriteString("text", input.AsSpan(start, end - start));
                         json.WriteBoolean("special", false);
-                        json.WriteNumber("start", Qianru.Tokenization.EmbeddingTokenizer.CodePointIndex(input, start));
-                        json.WriteNumber("stop", Qianru.Tokenization.EmbeddingTokenizer.CodePointIndex(input, end));
+                        json.WriteNumber("start", codePoints![start]);
+                        json.WriteNumber("stop", codePoints[end]);
                     }
                     else
                     {
@@ -133,6 +163,7 @@ internal sealed class TeiEndpoints(EmbeddingService service)
 
     public Task InfoAsync(HttpContext context) => JsonResponse.WriteAsync(context, json =>
     {
+        var service = state.Service;
         var model = service.Queues[0].Embedder.Model;
         json.WriteStartObject();
         json.WriteString("model_id", model.Id);

@@ -41,6 +41,9 @@ internal sealed class ApiException : Exception
     public static ApiException Internal() =>
         new(StatusCodes.Status500InternalServerError, "The server failed to process the request.", "server_error", null, null);
 
-    public static ApiException Unavailable(string message) =>
-        new(StatusCodes.Status503ServiceUnavailable, message, "server_error", null, "shutting_down");
+    public static ApiException UnsupportedMediaType(string message) =>
+        new(StatusCodes.Status415UnsupportedMediaType, message, "invalid_request_error", null, "unsupported_media_type");
+
+    public static ApiException Unavailable(string message, string code = "shutting_down") =>
+        new(StatusCodes.Status503ServiceUnavailable, message, "server_error", null, code);
 }

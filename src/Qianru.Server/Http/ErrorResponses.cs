@@ -24,7 +24,8 @@ internal static class ErrorResponses
         _ => ApiException.Internal(),
     };
 
-    public static async Task WriteAsync(HttpContext context, ApiException error, int retryAfterSeconds)
+    /// <summary>Writes the error; a 5xx body also carries <paramref name="requestId"/>, which the server's log names too.</summary>
+    public static async Task WriteAsync(HttpContext context, ApiException error, int retryAfterSeconds, string requestId)
     {
         var status = error.Status;
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -32,10 +33,15 @@ internal static class ErrorResponses
         {
             json.WriteStartObject();
             json.WriteStartObject("error");
-            json.WriteString("message", error.Message);
+            json.WriteString("message", status == StatusCodes.Status500InternalServerError ? $"{error.Message} (request id {requestId}; the server's log has the details)" : error.Message);
             json.WriteString("type", error.Type);
             WriteOptional(json, "param", error.Param);
             WriteOptional(json, "code", error.Code);
+            if (status >= 500)
+            {
+                json.WriteString("request_id", requestId);
+            }
+
             json.WriteEndObject();
             json.WriteEndObject();
         }

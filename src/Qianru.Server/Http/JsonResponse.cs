@@ -9,7 +9,7 @@ internal static class JsonResponse
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
+    public static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write, int status = StatusCodes.Status200OK)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var json = new Utf8JsonWriter(buffer, Options))
@@ -17,7 +17,7 @@ internal static class JsonResponse
             write(json);
         }
 
-        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = buffer.WrittenCount;
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);

@@ -14,8 +14,10 @@ internal sealed class ServerMetrics
     private readonly ConcurrentDictionary<string, Histogram> _durations = new();
     private readonly ConcurrentDictionary<string, long[]> _tokens = new();
     private readonly ConcurrentDictionary<string, long[]> _rejected = new();
+    private readonly ConcurrentDictionary<string, long[]> _dropped = new();
     private readonly Histogram _batchInputs = new(BatchBuckets);
     private readonly Histogram _batchTokens = new([64, 256, 1024, 4096, 16384, 65536]);
+    private readonly Histogram _batchPaddedTokens = new([64, 256, 1024, 4096, 16384, 65536]);
     private readonly Histogram _batchSeconds = new(DurationBuckets);
 
     public Func<IEnumerable<(string Model, int Pending)>> QueueSizes { get; set; } = () => [];
@@ -26,15 +28,25 @@ internal sealed class ServerMetrics
         _durations.GetOrAdd(path, _ => new Histogram(DurationBuckets)).Observe(seconds);
     }
 
-    public void Batch(string model, int inputs, int tokens, double seconds)
+    /// <summary>One model call: <paramref name="inputs"/> sequences of <paramref name="tokens"/> tokens, <paramref name="paddedTokens"/> with padding (inputs × the longest).</summary>
+    public void Batch(string model, int inputs, int tokens, int paddedTokens, double seconds)
     {
         _batchInputs.Observe(inputs);
         _batchTokens.Observe(tokens);
+        _batchPaddedTokens.Observe(paddedTokens);
         _batchSeconds.Observe(seconds);
         Interlocked.Add(ref _tokens.GetOrAdd(model, _ => new long[1])[0], tokens);
     }
 
     public void Rejected(string model) => Interlocked.Increment(ref _rejected.GetOrAdd(model, _ => new long[1])[0]);
+
+    /// <summary>A request whose client went away was dropped with <paramref name="sequences"/> sequences not run.</summary>
+    public void Dropped(string model, int sequences)
+    {
+        var counts = _dropped.GetOrAdd(model, _ => new long[2]);
+        Interlocked.Increment(ref counts[0]);
+        Interlocked.Add(ref counts[1], sequences);
+    }
 
     public string Render()
     {
@@ -51,7 +63,7 @@ internal sealed class ServerMetrics
             histogram.Render(text, "qianru_request_duration_seconds", $"path=\"{path}\"");
         }
 
-        text.Append("# HELP qianru_queue_size Embedding requests admitted and not yet answered, by model.\n# TYPE qianru_queue_size gauge\n");
+        text.Append("# HELP qianru_queue_size Embedding and /tokenize requests admitted and not yet answered, by model.\n# TYPE qianru_queue_size gauge\n");
         foreach (var (model, pending) in QueueSizes())
         {
             text.Append(Inv($"qianru_queue_size{{model=\"{model}\"}} {pending}\n"));
@@ -63,17 +75,32 @@ internal sealed class ServerMetrics
             text.Append(Inv($"qianru_rejected_total{{model=\"{model}\"}} {Volatile.Read(ref count[0])}\n"));
         }
 
+        text.Append("# HELP qianru_dropped_requests_total Requests dropped from the queue because their client went away before they were answered.\n# TYPE qianru_dropped_requests_total counter\n");
+        var models = QueueSizes().Select(q => q.Model).Union(_dropped.Keys).ToArray();
+        foreach (var model in models)
+        {
+            text.Append(Inv($"qianru_dropped_requests_total{{model=\"{model}\"}} {(_dropped.TryGetValue(model, out var c) ? Volatile.Read(ref c[0]) : 0)}\n"));
+        }
+
+        text.Append("# HELP qianru_dropped_sequences_total Sequences of dropped requests that never reached the model.\n# TYPE qianru_dropped_sequences_total counter\n");
+        foreach (var model in models)
+        {
+            text.Append(Inv($"qianru_dropped_sequences_total{{model=\"{model}\"}} {(_dropped.TryGetValue(model, out var c) ? Volatile.Read(ref c[1]) : 0)}\n"));
+        }
+
         text.Append("# HELP qianru_tokens_total Tokens embedded, special tokens included, by model.\n# TYPE qianru_tokens_total counter\n");
         foreach (var (model, count) in _tokens)
         {
             text.Append(Inv($"qianru_tokens_total{{model=\"{model}\"}} {Volatile.Read(ref count[0])}\n"));
         }
 
-        text.Append("# HELP qianru_batch_inputs Inputs per dynamic batch.\n# TYPE qianru_batch_inputs histogram\n");
+        text.Append("# HELP qianru_batch_inputs Sequences per model call.\n# TYPE qianru_batch_inputs histogram\n");
         _batchInputs.Render(text, "qianru_batch_inputs", null);
-        text.Append("# HELP qianru_batch_tokens Tokens per dynamic batch.\n# TYPE qianru_batch_tokens histogram\n");
+        text.Append("# HELP qianru_batch_tokens Tokens per model call.\n# TYPE qianru_batch_tokens histogram\n");
         _batchTokens.Render(text, "qianru_batch_tokens", null);
-        text.Append("# HELP qianru_batch_duration_seconds Model time per dynamic batch.\n# TYPE qianru_batch_duration_seconds histogram\n");
+        text.Append("# HELP qianru_batch_padded_tokens Tokens per model call with padding (sequences times the longest), at most --max-batch-tokens unless one sequence is longer.\n# TYPE qianru_batch_padded_tokens histogram\n");
+        _batchPaddedTokens.Render(text, "qianru_batch_padded_tokens", null);
+        text.Append("# HELP qianru_batch_duration_seconds Model time per model call.\n# TYPE qianru_batch_duration_seconds histogram\n");
         _batchSeconds.Render(text, "qianru_batch_duration_seconds", null);
         return text.ToString();
     }

@@ -54,6 +54,22 @@ internal static class Pooling
         }
     }
 
+    /// <summary>
+    /// A pooled vector as a caller gets it: its first <paramref name="dimensions"/> values (Matryoshka truncation),
+    /// then L2-normalized when <paramref name="normalize"/>, in a new array. The one place both the library and the
+    /// server finish vectors.
+    /// </summary>
+    public static float[] Finish(ReadOnlySpan<float> pooled, int dimensions, bool normalize)
+    {
+        var vector = pooled[..Math.Min(dimensions, pooled.Length)].ToArray();
+        if (normalize)
+        {
+            Normalize(vector);
+        }
+
+        return vector;
+    }
+
     /// <summary>L2-normalizes in place (a zero vector stays zero), as torch.nn.functional.normalize with eps 1e-12.</summary>
     public static void Normalize(Span<float> vector)
     {

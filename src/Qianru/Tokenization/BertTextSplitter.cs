@@ -27,7 +27,7 @@ internal static class BertTextSplitter
             }
             else
             {
-                word.Append(r.ToString());
+                Append(word, r);
             }
         }
 
@@ -35,19 +35,24 @@ internal static class BertTextSplitter
     }
 
     /// <summary>
-    /// The words of <see cref="Split"/> with the span of <paramref name="text"/> (UTF-16 start and end) each comes
-    /// from, found by normalizing the text one code point at a time; <see langword="null"/> when that does not
-    /// reproduce the normalization of the whole text (canonical reordering of combining marks), so no span is guessed.
+    /// The words of <see cref="Split"/> with the span of <paramref name="text"/> (UTF-16 start and end) each character
+    /// comes from, found by normalizing the text one code point at a time: character <c>k</c> of a word at
+    /// <c>Offset</c> comes from <c>Starts[Offset + k]</c> to <c>Ends[Offset + k]</c>. <see langword="null"/> when that
+    /// does not reproduce the normalization of the whole text (canonical reordering of combining marks), so no span is
+    /// guessed. One pair of arrays for the whole text, not two per word: long texts make little garbage.
     /// </summary>
-    public static List<(string Word, int[] Starts, int[] Ends)>? SplitWithSpans(string text, BertTokenizerOptions options)
+    public static (List<(string Word, int Offset)> Words, int[] Starts, int[] Ends)? SplitWithSpans(string text, BertTokenizerOptions options)
     {
         var normalized = new StringBuilder(text.Length + 8);
         var starts = new List<int>(text.Length + 8);
         var ends = new List<int>(text.Length + 8);
+        var ascii = new string?[128]; // each ASCII character normalized once per call: the same strings, far fewer allocations
         for (var i = 0; i < text.Length;)
         {
             Rune.DecodeFromUtf16(text.AsSpan(i), out _, out var used);
-            var piece = Normalize(text.Substring(i, used), options);
+            var piece = text[i] < 128
+                ? ascii[text[i]] ??= Normalize(text.Substring(i, 1), options)
+                : Normalize(text.Substring(i, used), options);
             normalized.Append(piece);
             for (var c = 0; c < piece.Length; c++)
             {
@@ -64,13 +69,13 @@ internal static class BertTextSplitter
             return null;
         }
 
-        var result = new List<(string, int[], int[])>();
+        var result = new List<(string, int)>();
         var wordStart = -1;
         void FlushSpan(int end)
         {
             if (wordStart >= 0)
             {
-                result.Add((n[wordStart..end], starts.GetRange(wordStart, end - wordStart).ToArray(), ends.GetRange(wordStart, end - wordStart).ToArray()));
+                result.Add((n[wordStart..end], wordStart));
                 wordStart = -1;
             }
         }
@@ -97,7 +102,7 @@ internal static class BertTextSplitter
         }
 
         FlushSpan(n.Length);
-        return result;
+        return (result, [.. starts], [.. ends]);
     }
 
     internal static string Normalize(string text, BertTokenizerOptions options)
@@ -123,11 +128,11 @@ internal static class BertTextSplitter
             ascii &= r.IsAscii;
             if (options.HandleChineseChars && BertUnicode.IsChineseChar(r.Value))
             {
-                sb.Append(' ').Append(r.ToString()).Append(' ');
+                Append(sb.Append(' '), r).Append(' ');
             }
             else
             {
-                sb.Append(r.ToString());
+                Append(sb, r);
             }
         }
 
@@ -157,7 +162,7 @@ internal static class BertTextSplitter
 
             if (!options.Lowercase)
             {
-                sb.Append(r.ToString());
+                Append(sb, r);
             }
             else if (r.Value == 0x130)
             {
@@ -166,7 +171,7 @@ internal static class BertTextSplitter
             }
             else
             {
-                sb.Append(Rune.ToLowerInvariant(r).ToString());
+                Append(sb, Rune.ToLowerInvariant(r));
             }
         }
 
@@ -206,6 +211,9 @@ internal static class BertTextSplitter
             return sb.ToString();
         }
     }
+
+    /// <summary>Appends a code point without making a string of it (tokenizing a long text would make one per character).</summary>
+    private static StringBuilder Append(StringBuilder sb, Rune r) => r.IsBmp ? sb.Append((char)r.Value) : sb.Append(r.ToString());
 
     private static void Flush(StringBuilder word, List<string> words)
     {

@@ -211,26 +211,21 @@ public sealed class BertTokenizer : EmbeddingTokenizer
         var pieces = new List<int>(text.Length / 3 + 4);
         var unknown = 0;
         AppendWordPieces(text, pieces, ref unknown);
-        var total = pieces.Count + 2;
-        var keep = maxLength is { } max ? Math.Min(pieces.Count, max - 2) : pieces.Count;
-        if (keep < pieces.Count)
-        {
-            unknown = 0;
-            for (var i = 0; i < keep; i++)
-            {
-                unknown += pieces[i] == UnknownId ? 1 : 0;
-            }
-        }
-
-        var ids = new long[keep + 2];
+        var ids = new long[pieces.Count + 2];
         ids[0] = ClassificationId;
-        for (var i = 0; i < keep; i++)
+        for (var i = 0; i < pieces.Count; i++)
         {
             ids[i + 1] = pieces[i];
         }
 
-        ids[keep + 1] = SeparatorId;
-        return new TokenizedText(ids, total, unknown);
+        ids[^1] = SeparatorId;
+        var kept = maxLength is { } max ? Truncate(ids, max) : ids;
+        if (kept.Length < ids.Length)
+        {
+            unknown = kept.AsSpan(1, kept.Length - 2).Count((long)UnknownId);
+        }
+
+        return new TokenizedText(kept, ids.Length, unknown);
     }
 
     /// <summary>
@@ -242,18 +237,18 @@ public sealed class BertTokenizer : EmbeddingTokenizer
     public override (int Start, int End)[]? GetPieceOffsets(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var words = BertTextSplitter.SplitWithSpans(text, Options);
-        if (words is null)
+        if (BertTextSplitter.SplitWithSpans(text, Options) is not var (words, starts, ends))
         {
             return null;
         }
 
-        var offsets = new List<(int, int)>();
-        foreach (var (word, starts, ends) in words)
+        var offsets = new List<(int, int)>(words.Count + 8);
+        foreach (var (word, at) in words)
         {
+            var whole = (starts[at], ends[at + word.Length - 1]);
             if (CountCodePoints(word) > Options.MaxInputCharsPerWord)
             {
-                offsets.Add((starts[0], ends[^1]));
+                offsets.Add(whole);
                 continue;
             }
 
@@ -262,7 +257,7 @@ public sealed class BertTokenizer : EmbeddingTokenizer
             {
                 if (id == UnknownId)
                 {
-                    offsets.Add((starts[0], ends[^1]));
+                    offsets.Add(whole);
                     position = word.Length;
                     continue;
                 }
@@ -276,7 +271,7 @@ public sealed class BertTokenizer : EmbeddingTokenizer
                     return null;
                 }
 
-                offsets.Add((starts[position], ends[position + length - 1]));
+                offsets.Add((starts[at + position], ends[at + position + length - 1]));
                 position += length;
             }
         }

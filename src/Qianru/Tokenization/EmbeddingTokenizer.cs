@@ -60,6 +60,50 @@ public abstract class EmbeddingTokenizer
         return tokens;
     }
 
+    /// <summary>
+    /// Cuts a sequence of ids as <see cref="Encode"/> gives them (a special token at each end) to at most
+    /// <paramref name="maxLength"/> ids, keeping both special tokens: tokens are dropped from the end, as
+    /// sentence-transformers truncates, or from the start when <paramref name="fromStart"/>. Returns
+    /// <paramref name="ids"/> itself when it is short enough.
+    /// </summary>
+    /// <remarks>The one place Qianru truncates token sequences: <see cref="BertTokenizer.Encode"/> and the server both use it.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is under 2, or <paramref name="ids"/> has fewer than 2 ids.</exception>
+    public static long[] Truncate(long[] ids, int maxLength, bool fromStart = false)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ids.Length, 2, nameof(ids));
+        if (ids.Length <= maxLength)
+        {
+            return ids;
+        }
+
+        var kept = new long[maxLength];
+        kept[0] = ids[0];
+        kept[^1] = ids[^1];
+        ids.AsSpan(fromStart ? ids.Length - maxLength + 1 : 1, maxLength - 2).CopyTo(kept.AsSpan(1));
+        return kept;
+    }
+
+    /// <summary>
+    /// For every UTF-16 index 0 to <c>text.Length</c> of <paramref name="text"/>, the number of code points before it
+    /// (<c>map[i] == CodePointIndex(text, i)</c>), computed in one pass: for converting many offsets of one text.
+    /// </summary>
+    public static int[] CodePointIndexMap(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var map = new int[text.Length + 1];
+        var count = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            map[i] = count;
+            count += char.IsLowSurrogate(text[i]) ? 0 : 1;
+        }
+
+        map[text.Length] = count;
+        return map;
+    }
+
     /// <summary>The number of Unicode code points in the first <paramref name="utf16Index"/> UTF-16 units of <paramref name="text"/> (offsets as Hugging Face's servers report them).</summary>
     public static int CodePointIndex(string text, int utf16Index)
     {
