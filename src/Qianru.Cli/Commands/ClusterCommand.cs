@@ -12,6 +12,12 @@ internal sealed class ClusterCommand : ICliCommand
     /// <summary>Above this many clustered rows the silhouette (n² distances) is computed on a seeded random sample of this size.</summary>
     internal const int SilhouetteMaxRows = 5_000;
 
+    /// <summary>The largest --k.</summary>
+    internal const int MaxClusters = 1_000_000;
+
+    /// <summary>The largest --n-init.</summary>
+    internal const int MaxRuns = 1000;
+
     public Command Build(CliContext context)
     {
         var input = new TextInput(argumentDescription: "Texts to cluster (or use --input, or --vectors).");
@@ -19,16 +25,16 @@ internal sealed class ClusterCommand : ICliCommand
         var vectors = new Option<string?>("--vectors") { Description = "Cluster the vectors in FILE (.npy, .jsonl, .csv, .tsv) instead of embedding texts; texts given as well label the rows." };
         var algorithm = new Option<string>("--algorithm", "-a") { Description = "kmeans, dbscan or community.", Required = true };
         algorithm.AcceptOnlyFromAmong("kmeans", "dbscan", "community");
-        var k = new Option<int>("--k") { Description = "KMeans: number of clusters.", DefaultValueFactory = _ => 8 };
-        var nInit = new Option<string>("--n-init") { Description = "KMeans: k-means++ runs, keeping the lowest inertia (a number, or auto = 1).", DefaultValueFactory = _ => "auto" };
+        var k = new Option<int>("--k") { Description = "KMeans: number of clusters (at most the number of rows).", DefaultValueFactory = _ => 8 }.InRange(1, MaxClusters);
+        var nInit = new Option<string>("--n-init") { Description = $"KMeans: k-means++ runs, keeping the lowest inertia (1 to {MaxRuns}, or auto = 1).", DefaultValueFactory = _ => "auto" };
         var randomState = new Option<int?>("--random-state") { Description = "KMeans: seed for reproducible runs." };
-        var maxIter = new Option<int>("--max-iter") { Description = "KMeans: most Lloyd iterations per run.", DefaultValueFactory = _ => 300 };
-        var eps = new Option<double>("--eps") { Description = "DBSCAN: neighbourhood radius (a neighbour is at distance ≤ eps).", DefaultValueFactory = _ => 0.5 };
-        var minSamples = new Option<int>("--min-samples") { Description = "DBSCAN: neighbours a core point needs, itself included.", DefaultValueFactory = _ => 5 };
+        var maxIter = new Option<int>("--max-iter") { Description = "KMeans: most Lloyd iterations per run.", DefaultValueFactory = _ => 300 }.InRange(1, 100_000);
+        var eps = new Option<double>("--eps") { Description = "DBSCAN: neighbourhood radius (a neighbour is at distance ≤ eps).", DefaultValueFactory = _ => 0.5 }.AboveUpTo(0, 1e6);
+        var minSamples = new Option<int>("--min-samples") { Description = "DBSCAN: neighbours a core point needs, itself included.", DefaultValueFactory = _ => 5 }.InRange(1, 1_000_000);
         var metric = new Option<string>("--metric") { Description = "Distance for DBSCAN and for the silhouette of kmeans and dbscan (community always uses cosine): euclidean or cosine.", DefaultValueFactory = _ => "euclidean" };
         metric.AcceptOnlyFromAmong("euclidean", "cosine");
-        var threshold = new Option<double>("--threshold") { Description = "Community: lowest cosine similarity within a community.", DefaultValueFactory = _ => 0.75 };
-        var minCommunity = new Option<int>("--min-community-size") { Description = "Community: fewest members of a community.", DefaultValueFactory = _ => 10 };
+        var threshold = new Option<double>("--threshold") { Description = "Community: lowest cosine similarity within a community.", DefaultValueFactory = _ => 0.75 }.InRange(-1, 1);
+        var minCommunity = new Option<int>("--min-community-size") { Description = "Community: fewest members of a community.", DefaultValueFactory = _ => 10 }.InRange(1, 1_000_000);
         var format = new Option<string>("--format", "-f") { Description = "table (label<TAB>text, or label<TAB>row index without texts, then a summary), jsonl or json.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong(ClusterOutput.Formats);
         var plot = new Option<string?>("--plot") { Description = "Also write a PNG scatter plot of the 2-D PCA projection, coloured by cluster." };
@@ -117,8 +123,8 @@ internal sealed class ClusterCommand : ICliCommand
         int? runs = null;
         if (!nInit.Equals("auto", StringComparison.OrdinalIgnoreCase))
         {
-            runs = int.TryParse(nInit, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n
-                : throw new CliUsageException($"--n-init {nInit}: give a number ≥ 1 or auto.");
+            runs = int.TryParse(nInit, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxRuns ? n
+                : throw new CliUsageException($"--n-init {nInit}: give a number from 1 to {MaxRuns}, or auto.");
         }
 
         return new KMeansOptions { Clusters = k, Runs = runs, RandomState = randomState, MaxIterations = maxIter };

@@ -21,7 +21,7 @@ internal static class ModelsQuantizeCommand
             DefaultValueFactory = _ => "row",
         };
         method.AcceptOnlyFromAmong("row", "block");
-        var alpha = new Option<float>("--alpha") { Description = "row: SmoothQuant migration strength from 0 (no smoothing) to 1, calibrated on built-in English and Chinese text.", DefaultValueFactory = _ => new QuantizationOptions().SmoothingAlpha };
+        var alpha = new Option<float>("--alpha") { Description = "row: SmoothQuant migration strength from 0 (no smoothing) to 1, calibrated on built-in English and Chinese text.", DefaultValueFactory = _ => new QuantizationOptions().SmoothingAlpha }.InRange(0f, 1f);
         var reduceRange = new Option<bool>("--reduce-range") { Description = "row: 7-bit weights, which cannot saturate on x86 CPUs without VNNI (chosen automatically when the quantizing CPU has no VNNI)." };
         var perChannel = new Option<bool>("--per-channel") { Description = "block: one weight scale per output column instead of one per block (row always uses per-column scales)." };
         var exclude = new Option<string[]>("--exclude")
@@ -58,11 +58,6 @@ internal static class ModelsQuantizeCommand
             if (!useBlocks && parse.GetValue(bits) == 4)
             {
                 throw new CliUsageException("--bits 4 needs --method block (the row method is int8 only).");
-            }
-
-            if (parse.GetValue(alpha) is var a && a is not (>= 0 and <= 1))
-            {
-                throw new CliUsageException($"--alpha {a.ToString(System.Globalization.CultureInfo.InvariantCulture)}: must be between 0 and 1.");
             }
 
             QuantizationOptions options;

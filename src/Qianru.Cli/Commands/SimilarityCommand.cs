@@ -39,13 +39,7 @@ internal sealed class SimilarityCommand : ICliCommand
             var docs = new List<string>(parse.GetValue(docsArgument) ?? []);
             if (parse.GetValue(docsFileOption) is { } docsFile)
             {
-                var path = context.ResolvePath(docsFile);
-                if (!File.Exists(path))
-                {
-                    throw new FileNotFoundException($"--docs-file: file not found: {path}", path);
-                }
-
-                docs.AddRange(File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)));
+                docs.AddRange(TextLineReader.ReadLines(context.ResolvePath(docsFile), docsFile, "--docs-file").Where(l => !string.IsNullOrWhiteSpace(l)));
             }
 
             if (docs.Count == 0)

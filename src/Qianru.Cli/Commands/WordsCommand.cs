@@ -22,11 +22,11 @@ internal sealed class WordsCommand : ICliCommand
 
     private static Option<string> VectorsOption() => new("--vectors", "-v") { Description = "Word vectors file (word2vec text/binary, GloVe, .vec or .qwv; format detected)", Required = true };
 
-    private static Option<int?> LimitOption() => new("--limit") { Description = "Read only the first N words of the file" };
+    private static Option<int?> LimitOption() => new Option<int?>("--limit") { Description = "Read only the first N words of the file" }.InRange(1, int.MaxValue);
 
     private static Option<string> FormatOption() => new("--format") { Description = "Output: text (default) or jsonl ({\"word\": w, \"score\": s} rows, best first)", DefaultValueFactory = _ => "text" };
 
-    private static Option<int> TopOption() => new("--top", "-k") { Description = "How many words to show", DefaultValueFactory = _ => 10 };
+    private static Option<int> TopOption() => new Option<int>("--top", "-k") { Description = "How many words to show", DefaultValueFactory = _ => 10 }.InRange(1, 100_000);
 
     private static KeyedVectors Load(CliContext context, string path, int? limit) =>
         KeyedVectors.Load(context.ResolvePath(path), new WordVectorLoadOptions { Limit = limit });
@@ -104,7 +104,7 @@ internal sealed class WordsCommand : ICliCommand
     {
         var vectors = VectorsOption();
         var limit = LimitOption();
-        var restrict = new Option<int>("--restrict-vocab") { Description = "Use only the first N words (gensim's restrict_vocab)", DefaultValueFactory = _ => 300000 };
+        var restrict = new Option<int>("--restrict-vocab") { Description = "Use only the first N words (gensim's restrict_vocab)", DefaultValueFactory = _ => 300000 }.InRange(1, int.MaxValue);
         var caseSensitive = new Option<bool>("--case-sensitive") { Description = "Compare words with their case (default: upper-case everything, as gensim)" };
         var questions = new Argument<string>("questions") { Description = "Analogy questions file (questions-words.txt format: ': section' lines, then 'a b c d')" };
         var command = new Command("evaluate", "Analogy accuracy per section on a questions-words file, as gensim's evaluate_word_analogies");
