@@ -69,6 +69,7 @@ internal sealed class ClusterCommand : ICliCommand
                     break;
             }
 
+            SameFile.RefuseOverwrite(context, "--plot", parse.GetValue(plot), ("--input", parse.GetValue(input.Input)), ("--vectors", parse.GetValue(vectors)));
             var (rows, texts) = ReadRows(parse, context, input, vectors, model, cancel);
             if (kmeans is not null && kmeans.Clusters > rows.Count)
             {

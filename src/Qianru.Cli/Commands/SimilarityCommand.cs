@@ -35,6 +35,7 @@ internal sealed class SimilarityCommand : ICliCommand
         command.Options.Add(plotOption);
         command.SetAction((parse, cancellationToken) =>
         {
+            SameFile.RefuseOverwrite(context, "--plot", parse.GetValue(plotOption), ("--docs-file", parse.GetValue(docsFileOption)));
             var query = parse.GetValue(queryArgument)!;
             var docs = new List<string>(parse.GetValue(docsArgument) ?? []);
             if (parse.GetValue(docsFileOption) is { } docsFile)

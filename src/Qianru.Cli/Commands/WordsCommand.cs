@@ -141,6 +141,7 @@ internal sealed class WordsCommand : ICliCommand
         command.Options.Add(limit);
         command.SetAction(parse =>
         {
+            SameFile.RefuseOverwrite(context, "output", parse.GetValue(output), ("input", parse.GetValue(input)));
             var outPath = context.ResolvePath(parse.GetValue(output)!);
             var format = parse.GetValue(to) is { } f ? WordScoreWriter.ParseFormat(f) : WordScoreWriter.FormatFromPath(outPath);
             using var kv = Load(context, parse.GetValue(input)!, parse.GetValue(limit));

@@ -39,6 +39,9 @@ internal sealed class TextLineReader : IDisposable
     /// <summary>The 1-based number of the last line read (0 before the first).</summary>
     public long LineNumber { get; private set; }
 
+    /// <summary>True for a file, which <see cref="Seek"/> can move in; false for standard input or a pipe.</summary>
+    public bool CanSeek => _stream.CanSeek;
+
     /// <summary>The byte offset of the next unread line in the stream.</summary>
     public long Position => _bufferOffset + _start;
 

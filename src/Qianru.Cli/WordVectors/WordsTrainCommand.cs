@@ -71,6 +71,7 @@ internal static class WordsTrainCommand
             var corpusPath = context.ResolvePath(parse.GetValue(corpus)!);
             TextLineReader.OpenFile(corpusPath, parse.GetValue(corpus)!, "--corpus").Dispose();
 
+            SameFile.RefuseOverwrite(context, "--output", parse.GetValue(output), ("--corpus", parse.GetValue(corpus)));
             var outPath = context.ResolvePath(parse.GetValue(output)!);
             var format = WordScoreWriter.FormatFromPath(outPath);
             var sentences = TextLineReader.ReadLines(corpusPath, parse.GetValue(corpus)!, "--corpus").Select(tokenizer.Tokenize);
