@@ -78,9 +78,9 @@ internal sealed class ClusterCommand : ICliCommand
 
             var outcome = chosen switch
             {
-                "kmeans" => RunKMeans(rows, texts, kmeans!, distance),
-                "dbscan" => RunDbscan(rows, texts, dbscan!),
-                _ => RunCommunity(rows, texts, parse.GetValue(threshold), parse.GetValue(minCommunity)),
+                "kmeans" => RunKMeans(rows, texts, kmeans!, distance, cancel),
+                "dbscan" => RunDbscan(rows, texts, dbscan!, cancel),
+                _ => RunCommunity(rows, texts, parse.GetValue(threshold), parse.GetValue(minCommunity), cancel),
             };
 
             var writer = context.Out;
@@ -100,7 +100,7 @@ internal sealed class ClusterCommand : ICliCommand
             if (parse.GetValue(plot) is { } plotFile)
             {
                 ClusterPlot.Save(context.ResolvePath(plotFile), rows, outcome.Labels,
-                    $"{chosen}: {outcome.ClusterCount} clusters, {outcome.NoiseCount} noise ({rows.Count} rows)");
+                    $"{chosen}: {outcome.ClusterCount} clusters, {outcome.NoiseCount} noise ({rows.Count} rows)", cancel);
             }
 
             writer.Flush();
@@ -165,7 +165,7 @@ internal sealed class ClusterCommand : ICliCommand
         if (parse.GetValue(vectors) is { } file)
         {
             var texts = input.Read(parse, context, allowEmpty: true);
-            var rows = ClusterVectors.Read(context.ResolvePath(file), file);
+            var rows = ClusterVectors.Read(context.ResolvePath(file), file, cancel);
             if (texts.Count > 0 && texts.Count != rows.Count)
             {
                 throw new CliUsageException($"--vectors {file}: {rows.Count} rows but {texts.Count} texts; give one text per row or none.");
@@ -180,11 +180,11 @@ internal sealed class ClusterCommand : ICliCommand
         return (embedder.EmbedBatch(all, progress, cancel), all);
     }
 
-    private static ClusterOutcome RunKMeans(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, KMeansOptions options, DistanceMetric metric)
+    private static ClusterOutcome RunKMeans(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, KMeansOptions options, DistanceMetric metric, CancellationToken cancel)
     {
-        var result = KMeans.Fit(rows, options);
+        var result = KMeans.Fit(rows, options, cancel);
         var labels = result.Labels.ToArray();
-        var (silhouette, note) = Silhouette(rows, labels, metric);
+        var (silhouette, note) = Silhouette(rows, labels, metric, cancel);
         return new ClusterOutcome
         {
             Algorithm = "kmeans",
@@ -197,11 +197,11 @@ internal sealed class ClusterCommand : ICliCommand
         };
     }
 
-    private static ClusterOutcome RunDbscan(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, DbscanOptions options)
+    private static ClusterOutcome RunDbscan(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, DbscanOptions options, CancellationToken cancel)
     {
-        var result = Dbscan.Fit(rows, options);
+        var result = Dbscan.Fit(rows, options, cancel);
         var labels = result.Labels.ToArray();
-        var (silhouette, note) = Silhouette(rows, labels, options.Metric);
+        var (silhouette, note) = Silhouette(rows, labels, options.Metric, cancel);
         return new ClusterOutcome
         {
             Algorithm = "dbscan",
@@ -214,11 +214,11 @@ internal sealed class ClusterCommand : ICliCommand
         };
     }
 
-    private static ClusterOutcome RunCommunity(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, double threshold, int minCommunitySize)
+    private static ClusterOutcome RunCommunity(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, double threshold, int minCommunitySize, CancellationToken cancel)
     {
-        var communities = CommunityDetection.Find(rows, threshold, minCommunitySize);
+        var communities = CommunityDetection.Find(rows, threshold, minCommunitySize, cancel);
         var labels = CommunityDetection.ToLabels(communities, rows.Count);
-        var (silhouette, note) = Silhouette(rows, labels, DistanceMetric.Cosine);
+        var (silhouette, note) = Silhouette(rows, labels, DistanceMetric.Cosine, cancel);
         return new ClusterOutcome
         {
             Algorithm = "community",
@@ -232,7 +232,7 @@ internal sealed class ClusterCommand : ICliCommand
     }
 
     /// <summary>Silhouette of the non-noise rows, or why there is none.</summary>
-    private static (double?, string?) Silhouette(IReadOnlyList<float[]> rows, int[] labels, DistanceMetric metric)
+    private static (double?, string?) Silhouette(IReadOnlyList<float[]> rows, int[] labels, DistanceMetric metric, CancellationToken cancel)
     {
         var kept = Enumerable.Range(0, labels.Length).Where(i => labels[i] >= 0).ToArray();
         var clusters = kept.Select(i => labels[i]).Distinct().Count();
@@ -255,6 +255,6 @@ internal sealed class ClusterCommand : ICliCommand
             note = $"sample of {SilhouetteMaxRows} rows";
         }
 
-        return (ClusterMetrics.Silhouette(kept.Select(i => rows[i]).ToArray(), kept.Select(i => labels[i]).ToArray(), metric), note);
+        return (ClusterMetrics.Silhouette(kept.Select(i => rows[i]).ToArray(), kept.Select(i => labels[i]).ToArray(), metric, cancel), note);
     }
 }

@@ -44,7 +44,7 @@ internal static class ModelsQuantizeCommand
         command.Options.Add(exclude);
         command.Options.Add(bits);
         command.Options.Add(blockSize);
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) =>
         {
             var src = parse.GetValue(source)!;
             var srcPath = EmbeddedModels.Find(src) is null ? context.ResolvePath(src) : src;
@@ -79,7 +79,7 @@ internal static class ModelsQuantizeCommand
                 throw new CliUsageException(ex.Message.Split(Environment.NewLine)[0]);
             }
 
-            var result = ModelQuantizer.QuantizeModel(srcPath, outPath, options);
+            var result = ModelQuantizer.QuantizeModel(srcPath, outPath, options, cancellationToken);
             var how = useBlocks ? $"MatMulNBits, blocks of {options.BlockSize}, {result.FusedBiases} with their bias fused" : $"per-token MatMulIntegerToFloat, smoothing: {result.Smoothing}";
             context.Out.WriteLine($"{outPath}: {result.Quantized.Count} MatMuls quantized to {(result.WeightBits == 7 ? "int8 (7-bit weights)" : $"int{result.WeightBits}")} ({how}), {result.Skipped.Count} kept float32; model.onnx {result.SourceBytes / 1e6:F1} MB -> {result.QuantizedBytes / 1e6:F1} MB");
             foreach (var skipped in result.Skipped)
@@ -87,7 +87,7 @@ internal static class ModelsQuantizeCommand
                 context.Out.WriteLine($"  float32: {skipped}");
             }
 
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

@@ -36,8 +36,20 @@ internal static class CliApp
             return ExitCodes.UsageError;
         }
 
+        // Ctrl+C (SIGINT) cancels the command's token: every long loop checks it and the command ends within a
+        // second with exit code 130. A second Ctrl+C ends the process at once.
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested)
+            {
+                context.Error.WriteLine("qianru: cancelled");
+                Environment.Exit(ExitCodes.Cancelled);
+            }
+
+            e.Cancel = true;
+            cancel.Cancel();
+        };
         Console.CancelKeyPress += onCancel;
         try
         {
@@ -61,7 +73,8 @@ internal static class CliApp
         }
         catch (Exception ex)
         {
-            return ReportError(ex, context.Error);
+            // After Ctrl+C, whatever stopped the command (a cancelled loop, an interrupted model run) is the cancellation.
+            return ReportError(cancel.IsCancellationRequested ? new OperationCanceledException(cancel.Token) : ex, context.Error);
         }
         finally
         {
@@ -77,7 +90,7 @@ internal static class CliApp
             ex = ex.InnerException!;
         }
 
-        if (ex is OperationCanceledException)
+        if (ex is OperationCanceledException || (ex is AggregateException all && all.Flatten().InnerExceptions.All(e => e is OperationCanceledException)))
         {
             error.WriteLine("qianru: cancelled");
             return ExitCodes.Cancelled;

@@ -31,8 +31,10 @@ public static class VectorFile
     /// <returns>The rows, in file order; an empty array for a file with no rows.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="NotSupportedException">The extension is not one of <see cref="SupportedExtensions"/>.</exception>
+    /// <param name="cancellationToken">Checked every 1024 rows.</param>
     /// <exception cref="InvalidDataException">A malformed file, a bad cell, rows of different lengths, NaN or infinity.</exception>
-    public static float[][] Read(string path)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static float[][] Read(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var ext = ExtensionOf(path);
@@ -43,10 +45,10 @@ public static class VectorFile
 
         return ext switch
         {
-            ".npy" => ReadNpy(path),
-            ".jsonl" => ReadJsonl(path),
-            ".csv" => ReadDelimited(path, ','),
-            _ => ReadDelimited(path, '\t'),
+            ".npy" => ReadNpy(path, cancellationToken),
+            ".jsonl" => ReadJsonl(path, cancellationToken),
+            ".csv" => ReadDelimited(path, ',', cancellationToken),
+            _ => ReadDelimited(path, '\t', cancellationToken),
         };
     }
 
@@ -148,7 +150,7 @@ public static class VectorFile
     private static readonly Regex FortranPattern = new(@"['""]fortran_order['""]\s*:\s*(True|False)", RegexOptions.CultureInvariant);
     private static readonly Regex ShapePattern = new(@"['""]shape['""]\s*:\s*\(([^)]*)\)", RegexOptions.CultureInvariant);
 
-    private static float[][] ReadNpy(string path)
+    private static float[][] ReadNpy(string path, CancellationToken cancellationToken)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var magic = new byte[8];
@@ -252,6 +254,11 @@ public static class VectorFile
         var buffer = new byte[dims * itemSize];
         for (var i = 0; i < rowCount; i++)
         {
+            if ((i & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             ReadExactly(stream, buffer, path, $"row {i}");
             var row = new float[dims];
             if (itemSize == 4)
@@ -360,14 +367,18 @@ public static class VectorFile
 
     // ---------------------------------------------------------------- .jsonl
 
-    private static float[][] ReadJsonl(string path)
+    private static float[][] ReadJsonl(string path, CancellationToken cancellationToken)
     {
         var rows = new List<float[]>();
         var lineNumber = 0;
         var firstLine = 0;
         foreach (var line in File.ReadLines(path))
         {
-            lineNumber++;
+            if ((++lineNumber & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
@@ -452,7 +463,7 @@ public static class VectorFile
 
     // ---------------------------------------------------------------- .csv / .tsv
 
-    private static float[][] ReadDelimited(string path, char separator)
+    private static float[][] ReadDelimited(string path, char separator, CancellationToken cancellationToken)
     {
         var rows = new List<float[]>();
         var lineNumber = 0;
@@ -460,7 +471,11 @@ public static class VectorFile
         var sawFirst = false;
         foreach (var line in File.ReadLines(path))
         {
-            lineNumber++;
+            if ((++lineNumber & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;

@@ -20,7 +20,7 @@ internal static class FastTextBinaryReader
     public static bool HasMagic(ReadOnlySpan<byte> head) =>
         head.Length >= 8 && BitConverter.ToInt32(head) == Magic;
 
-    public static KeyedVectors Read(Stream stream, string name, int? limit)
+    public static KeyedVectors Read(Stream stream, string name, int? limit, CancellationToken cancellationToken = default)
     {
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         try
@@ -71,6 +71,11 @@ internal static class FastTextBinaryReader
             var bytes = new List<byte>(64);
             for (var i = 0; i < size; i++)
             {
+                if ((i & 1023) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 bytes.Clear();
                 for (var b = reader.ReadByte(); b != 0; b = reader.ReadByte())
                 {
@@ -123,8 +128,8 @@ internal static class FastTextBinaryReader
             var keep = limit is { } l ? Math.Min(l, nwords) : nwords;
             var vectors = new float[(long)nwords * dim];
             var ngrams = new float[(long)bucket * dim];
-            ReadFloats(stream, vectors, name);
-            ReadFloats(stream, ngrams, name);
+            ReadFloats(stream, vectors, name, cancellationToken);
+            ReadFloats(stream, ngrams, name, cancellationToken);
             Parallel.For(0, keep, i =>
             {
                 var target = vectors.AsSpan((int)((long)i * dim), dim);
@@ -165,11 +170,12 @@ internal static class FastTextBinaryReader
         }
     }
 
-    private static void ReadFloats(Stream stream, float[] destination, string name)
+    private static void ReadFloats(Stream stream, float[] destination, string name, CancellationToken cancellationToken)
     {
         const int Chunk = 1 << 20;
         for (long offset = 0; offset < destination.LongLength; offset += Chunk)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var count = (int)Math.Min(Chunk, destination.LongLength - offset);
             var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination.AsSpan((int)offset, count));
             if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length)

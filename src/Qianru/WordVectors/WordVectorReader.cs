@@ -115,7 +115,7 @@ internal static class WordVectorReader
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
     }
 
-    public static KeyedVectorsData ReadText(Stream stream, string name, bool hasHeader, int? limit, int bufferSize = 1 << 20)
+    public static KeyedVectorsData ReadText(Stream stream, string name, bool hasHeader, int? limit, int bufferSize = 1 << 20, CancellationToken cancellationToken = default)
     {
         var reader = new ByteLineReader(stream, bufferSize);
         var dim = -1;
@@ -133,6 +133,11 @@ internal static class WordVectorReader
         while ((limit is null || builder.RowsRead < limit) && (declared < 0 || builder.RowsRead < declared) && reader.TryReadLine(out var line))
         {
             var lineNumber = reader.LineNumber;
+            if ((lineNumber & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (line.Length > 0 && line[^1] == (byte)'\r')
             {
                 line = line[..^1];
@@ -247,7 +252,7 @@ internal static class WordVectorReader
         }
     }
 
-    public static KeyedVectorsData ReadBinary(Stream stream, string name, int? limit, int bufferSize = 1 << 20)
+    public static KeyedVectorsData ReadBinary(Stream stream, string name, int? limit, int bufferSize = 1 << 20, CancellationToken cancellationToken = default)
     {
         var reader = new ByteLineReader(stream, bufferSize);
         if (!reader.TryReadLine(out var header) || !TryParseHeader(header, out var declared, out var dim))
@@ -260,6 +265,11 @@ internal static class WordVectorReader
         var builder = new KeyedVectorsBuilder(RowsThatFit(stream, count, bytesPerVector + 2), dim);
         for (var i = 0; i < count; i++)
         {
+            if ((i & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             while (reader.Peek() is '\n' or '\r')
             {
                 reader.Skip();
