@@ -5,6 +5,11 @@ internal static class ClusterVectors
 {
     public static IReadOnlyList<float[]> Read(string path, string shownAs, CancellationToken cancellationToken = default)
     {
+        if (Directory.Exists(path))
+        {
+            throw new Infrastructure.CliUsageException($"--vectors {shownAs}: is a folder; give a file.");
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"--vectors {shownAs}: file not found.", path);

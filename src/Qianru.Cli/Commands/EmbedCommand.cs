@@ -74,20 +74,10 @@ internal sealed class EmbedCommand : ICliCommand
             }
 
             using var texts = args.Length > 0 ? TextWindows.FromList(args, parse.GetValue(window)) : TextWindows.FromInput(inputFile!, context, parse.GetValue(window));
-            if (shardSpec is not null && !texts.CanSeek)
+            if (shardSpec is not null && (inputFile == "-" || !texts.CanSeek))
             {
                 throw new CliUsageException("--shard needs --input FILE (a file every machine reads in full), not standard input.");
             }
-
-            using var embedder = Open(parse, context, model, remote, parse.GetValue(dimensions));
-            var options = new EmbedOptions
-            {
-                BatchSize = parse.GetValue(batchSize),
-                Prompt = parse.GetValue(prompt),
-                PromptName = parse.GetValue(promptName),
-                Normalize = parse.GetValue(noNormalize) ? false : null,
-                Dimensions = parse.GetValue(dimensions),
-            };
 
             // The part of the input this run embeds: all of it, or the shard's run of whole windows.
             long start = 0, end = long.MaxValue;
@@ -103,17 +93,34 @@ internal sealed class EmbedCommand : ICliCommand
             }
 
             texts.Select(start, Math.Min(end, texts.Total ?? long.MaxValue));
-            long resumedRows = 0;
-            if (resuming)
-            {
-                resumedRows = Resume(context, texts, outFile!, start, embedder.Dimensions);
-            }
+            var kept = resuming ? Resume(texts, context.ResolvePath(outFile!), outFile!, start) : default;
 
+            // The first window is read before the model loads, so a bad input fails at once.
             var hasWindow = texts.TryReadWindow(out var first, out var window0);
-            if (!hasWindow && shardSpec is null && resumedRows == 0)
+            if (!hasWindow && shardSpec is null && kept.Rows == 0)
             {
                 throw TextInput.NoTexts(inputFile);
             }
+
+            using var embedder = Open(parse, context, model, remote, parse.GetValue(dimensions));
+            if (kept.Rows > 0 && embedder.Dimensions is { } d && kept.Dimensions != d)
+            {
+                throw new InvalidDataException($"--resume: {outFile} holds vectors of {kept.Dimensions} dimensions but this run makes {d} (another --model or --dimensions?). Remove it, or run without --resume.");
+            }
+
+            if (kept.Rows > 0)
+            {
+                context.Error.WriteLine($"qianru: resuming {outFile} after {kept.Rows} rows, at text {kept.LastIndex + 1}.");
+            }
+
+            var options = new EmbedOptions
+            {
+                BatchSize = parse.GetValue(batchSize),
+                Prompt = parse.GetValue(prompt),
+                PromptName = parse.GetValue(promptName),
+                Normalize = parse.GetValue(noNormalize) ? false : null,
+                Dimensions = parse.GetValue(dimensions),
+            };
 
             using var vectors = VectorOutput.Open(fmt, outFile, context, append: resuming, embedder.Dimensions);
             long done = 0, truncated = 0, mostlyUnknown = 0;
@@ -142,13 +149,13 @@ internal sealed class EmbedCommand : ICliCommand
         return command;
     }
 
-    /// <summary>Cuts the output back to whole windows, checks it against the input, and moves the input past it.</summary>
-    private static long Resume(CliContext context, TextWindows texts, string outFile, long start, int? dimensions)
+    /// <summary>Cuts the output back to whole windows, checks its last kept row against the input, and moves the input past it.</summary>
+    private static JsonlResume.Kept Resume(TextWindows texts, string path, string outFile, long start)
     {
-        var kept = JsonlResume.CutBack(context.ResolvePath(outFile), outFile, start, texts.End, texts.WindowSize);
+        var kept = JsonlResume.CutBack(path, outFile, start, texts.End, texts.WindowSize);
         if (kept.Rows == 0)
         {
-            return 0;
+            return kept;
         }
 
         texts.SkipTo(kept.LastIndex);
@@ -158,13 +165,7 @@ internal sealed class EmbedCommand : ICliCommand
             throw new InvalidDataException($"--resume: {outFile} is not the output of this input: its row for text {kept.LastIndex} holds {Preview(kept.LastText)} but the input's text {kept.LastIndex} is {Preview(text)}. Remove it, or run without --resume.");
         }
 
-        if (dimensions is { } d && kept.Dimensions != d)
-        {
-            throw new InvalidDataException($"--resume: {outFile} holds vectors of {kept.Dimensions} dimensions but this run makes {d} (another --model or --dimensions?). Remove it, or run without --resume.");
-        }
-
-        context.Error.WriteLine($"qianru: resuming {outFile} after {kept.Rows} rows, at text {kept.LastIndex + 1}.");
-        return kept.Rows;
+        return kept;
     }
 
     private static string Preview(string? text) => text is null ? "nothing" : text.Length <= 40 ? $"\"{text}\"" : $"\"{text[..40]}…\"";

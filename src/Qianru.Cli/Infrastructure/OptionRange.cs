@@ -40,7 +40,16 @@ internal static class OptionRange
         option.Description = $"{option.Description?.TrimEnd('.')}. Range: {range}.";
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<T>();
+            T value;
+            try
+            {
+                value = result.GetValueOrDefault<T>();
+            }
+            catch (InvalidOperationException)
+            {
+                return; // not a number at all: the parser reports that
+            }
+
             if (!accepts(value))
             {
                 result.AddError($"{option.Name} {Show(value)}: out of range; must be {range}");

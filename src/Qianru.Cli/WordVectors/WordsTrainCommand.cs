@@ -67,6 +67,11 @@ internal static class WordsTrainCommand
                 throw new CliUsageException(ex.Message.Split(" (Parameter")[0]);
             }
 
+            if (options.Subwords && options.MinN > options.MaxN)
+            {
+                throw new CliUsageException($"--minn {options.MinN}: above --maxn {options.MaxN}; the shortest n-gram cannot be longer than the longest.");
+            }
+
             var tokenizer = CorpusTokenizer.Create(parse.GetValue(lang));
             var corpusPath = context.ResolvePath(parse.GetValue(corpus)!);
             TextLineReader.OpenFile(corpusPath, parse.GetValue(corpus)!, "--corpus").Dispose();

@@ -13,7 +13,11 @@ public static class QianruCli
 
     public static Result RunWithInput(string? stdin, params string[] args) => RunIn(null, stdin, args);
 
-    public static Result RunIn(string? workingDirectory, string? stdin, params string[] args)
+    public static Result RunIn(string? workingDirectory, string? stdin, params string[] args) =>
+        RunWithBytes(workingDirectory, Encoding.UTF8.GetBytes(stdin ?? ""), args);
+
+    /// <summary>Runs in-process with <paramref name="stdin"/> as the raw bytes of standard input (e.g. invalid UTF-8).</summary>
+    public static Result RunWithBytes(string? workingDirectory, byte[] stdin, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -22,7 +26,8 @@ public static class QianruCli
         {
             Out = output,
             Error = error,
-            OpenIn = () => new StringReader(stdin ?? ""),
+            OpenIn = () => new StringReader(Encoding.UTF8.GetString(stdin)),
+            OpenInStream = () => new MemoryStream(stdin, writable: false),
             OpenStdoutStream = () => new NonClosingStream(binary),
             ErrorIsTerminal = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
