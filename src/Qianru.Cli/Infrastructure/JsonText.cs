@@ -1,39 +1,29 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Qianru.Text;
 
 namespace Qianru.Cli.Infrastructure;
 
-/// <summary>Reads strings out of JSON input lines, refusing those that are not valid Unicode.</summary>
-internal static partial class JsonText
+/// <summary>Reads strings out of JSON input lines by the team's one rule for text that is not valid Unicode (<see cref="UnicodeText"/>).</summary>
+internal static class JsonText
 {
     /// <summary>
-    /// The string value of <paramref name="element"/>; a JSON escape of an unpaired surrogate (<c>"\ud800"</c>) is an
-    /// <see cref="InvalidDataException"/> that names <paramref name="where"/>.
+    /// The string value of <paramref name="element"/>; a JSON escape of an unpaired surrogate (<c>"\ud800"</c>) is a
+    /// <see cref="QianruException"/> that names <paramref name="item"/>.
     /// </summary>
-    public static string GetString(JsonElement element, string where)
-    {
-        try
-        {
-            return element.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            throw new InvalidDataException(LoneSurrogateMessage(element.GetRawText(), where));
-        }
-    }
+    public static string GetString(JsonElement element, string item) => UnicodeText.GetString(element, item);
 
     /// <summary>Checks every string and property name inside <paramref name="element"/> (e.g. metadata) the same way.</summary>
-    public static void CheckStrings(JsonElement element, string where)
+    public static void CheckStrings(JsonElement element, string item)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                GetString(element, where);
+                UnicodeText.GetString(element, item);
                 break;
             case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
+                foreach (var value in element.EnumerateArray())
                 {
-                    CheckStrings(item, where);
+                    CheckStrings(value, item);
                 }
 
                 break;
@@ -46,23 +36,13 @@ internal static partial class JsonText
                     }
                     catch (InvalidOperationException)
                     {
-                        throw new InvalidDataException(LoneSurrogateMessage(element.GetRawText(), where));
+                        throw new QianruException($"{item} is not valid Unicode: a property name holds a lone surrogate escape. Send UTF-8 text; Qianru refuses invalid text rather than guessing what it meant.");
                     }
 
-                    CheckStrings(property.Value, where);
+                    CheckStrings(property.Value, item);
                 }
 
                 break;
         }
     }
-
-    private static string LoneSurrogateMessage(string raw, string where)
-    {
-        var escape = SurrogateEscape().Match(raw);
-        var shown = escape.Success ? $" such as {escape.Value}" : "";
-        return $"{where}: holds an unpaired UTF-16 surrogate escape{shown}; text must be valid Unicode (a \\uD800–\\uDBFF escape must be followed by a \\uDC00–\\uDFFF one).";
-    }
-
-    [GeneratedRegex(@"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")]
-    private static partial Regex SurrogateEscape();
 }

@@ -134,7 +134,7 @@ internal sealed class TextInput
 
             if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
             {
-                return JsonText.GetString(text, $"{file}:{lineNumber}: \"text\"");
+                return JsonText.GetString(text, $"{file}:{lineNumber} \"text\"");
             }
         }
         catch (JsonException ex)

@@ -170,14 +170,15 @@ internal sealed class TextLineReader : IDisposable
         LineNumber = lineNumber;
     }
 
-    /// <summary>Decodes one line of strict UTF-8, naming the file, line and byte when it is not valid.</summary>
+    /// <summary>
+    /// Decodes one line of strict UTF-8; a line that is not valid is refused by the team's one rule
+    /// (<see cref="Qianru.Text.UnicodeText"/>), naming the file, the line and the byte.
+    /// </summary>
     public static string Decode(ReadOnlySpan<byte> bytes, string name, long lineNumber)
     {
-        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        if (!Qianru.Text.UnicodeText.TryValidateUtf8(bytes, string.Create(CultureInfo.InvariantCulture, $"{name}:{lineNumber}"), out var error))
         {
-            var at = UnicodeText.IndexOfInvalidUtf8(bytes);
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{name}:{lineNumber}: not valid UTF-8 (byte 0x{bytes[at]:X2} at byte {at + 1} of the line); text must be UTF-8 encoded Unicode."));
+            throw new InvalidDataException(error);
         }
 
         return Encoding.UTF8.GetString(bytes);

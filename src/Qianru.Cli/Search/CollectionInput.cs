@@ -41,7 +41,7 @@ internal static class CollectionInput
                 {
                     id = idElement.ValueKind switch
                     {
-                        JsonValueKind.String => JsonText.GetString(idElement, $"{path}: line {lineNumber}: \"id\""),
+                        JsonValueKind.String => JsonText.GetString(idElement, $"{path}:{lineNumber} \"id\""),
                         JsonValueKind.Number => idElement.GetRawText(),
                         _ => throw new InvalidDataException($"{path}: line {lineNumber}: \"id\" must be a string or a number"),
                     };
@@ -55,11 +55,11 @@ internal static class CollectionInput
                         throw new InvalidDataException($"{path}: line {lineNumber}: \"metadata\" must be a JSON object");
                     }
 
-                    JsonText.CheckStrings(meta, $"{path}: line {lineNumber}: \"metadata\"");
+                    JsonText.CheckStrings(meta, $"{path}:{lineNumber} \"metadata\"");
                     metadata = meta.GetRawText();
                 }
 
-                items.Add(new CollectionItem(JsonText.GetString(text, $"{path}: line {lineNumber}: \"text\""), id, metadata));
+                items.Add(new CollectionItem(JsonText.GetString(text, $"{path}:{lineNumber} \"text\""), id, metadata));
             }
             catch (JsonException e)
             {
