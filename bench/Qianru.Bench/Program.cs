@@ -14,6 +14,7 @@ internal static class Program
         ["words"] = args => WordsBench.Run(args),
         ["quantize"] = QuantizeBench.Run,
         ["serve"] = args => ServeBench.Run(args),
+        ["stream"] = StreamBench.Run,
     };
 
     public static int Main(string[] args)
