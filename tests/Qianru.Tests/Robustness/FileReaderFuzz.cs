@@ -135,7 +135,7 @@ public static class FileReaderFuzz
         {
             // A query reads the vectors (and, for subword models, n-gram rows) a load may only have mapped.
             _ = vectors.MostSimilar(vectors.Words[0], 3);
-            if (vectors.HasSubwords)
+            if (vectors.HasSubwords && vectors.HasVector("unseenword"))
             {
                 _ = vectors.GetVector("unseenword");
             }
