@@ -75,7 +75,7 @@ public sealed class CancellationTests(ITestOutputHelper output)
             case "words similar (loading a big file)":
                 {
                     var path = Path.Combine(dir, "big.vec");
-                    WriteBigVec(path, 1_500_000, 30);
+                    WriteBigVec(path, 1_000_000, 30);
                     return (["words", "similar", "-v", "big.vec", "w0000001"], child => WaitUntilOpen(child, path, timeout) && child.WaitForCpu(1.0, timeout));
                 }
 
