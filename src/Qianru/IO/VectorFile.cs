@@ -40,7 +40,7 @@ public static class VectorFile
         var ext = ExtensionOf(path);
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"vector file not found: {path}", path);
+            throw new FileNotFoundException(Directory.Exists(path) ? $"{path}: is a folder, not a vector file" : $"vector file not found: {path}", path);
         }
 
         return ext switch

@@ -332,6 +332,19 @@ public sealed class KeyedVectors : IDisposable
     /// <summary>The analogy <paramref name="a"/> − <paramref name="b"/> + <paramref name="c"/> (king − man + woman ≈ queen): <c>MostSimilar([a, c], [b])</c>.</summary>
     public IReadOnlyList<WordScore> Analogy(string a, string b, string c, int topn = 10) => MostSimilar([a, c], [b], topn);
 
+    /// <summary>A line of the questions; bytes that are not UTF-8 (with a strict reader) are refused naming the line.</summary>
+    private static string? ReadLine(TextReader questions, string name, int lineNumber)
+    {
+        try
+        {
+            return questions.ReadLine();
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new InvalidDataException($"{name}: near line {lineNumber}: not valid UTF-8; the questions must be UTF-8 text");
+        }
+    }
+
     /// <summary>
     /// Evaluates on a questions-words file (": section" lines, then "a b c d" meaning a is to b as c is to d) like gensim's
     /// <c>evaluate_word_analogies</c>: only the first <paramref name="restrictVocab"/> words are used, questions with other words
@@ -343,7 +356,7 @@ public sealed class KeyedVectors : IDisposable
     /// <param name="cancellationToken">Checked before every question.</param>
     public AnalogyEvaluation EvaluateWordAnalogies(string path, int restrictVocab = 300000, bool caseInsensitive = true, CancellationToken cancellationToken = default)
     {
-        using var reader = new StreamReader(WordVectorReader.OpenRead(path));
+        using var reader = new StreamReader(WordVectorReader.OpenRead(path), Text.UnicodeText.StrictUtf8);
         return EvaluateWordAnalogies(reader, restrictVocab, caseInsensitive, path, cancellationToken);
     }
 
@@ -362,7 +375,7 @@ public sealed class KeyedVectors : IDisposable
         string? sectionName = null;
         int correct = 0, incorrect = 0, totalCorrect = 0, totalIncorrect = 0, oov = 0;
         var lineNumber = 0;
-        while (questions.ReadLine() is { } line)
+        while (ReadLine(questions, name, lineNumber + 1) is { } line)
         {
             lineNumber++;
             cancellationToken.ThrowIfCancellationRequested();

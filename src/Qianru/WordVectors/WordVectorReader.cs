@@ -107,6 +107,11 @@ internal static class WordVectorReader
 
     public static FileStream OpenRead(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"word vectors file '{path}' is a folder; give a file", path);
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"word vectors file '{path}' does not exist", path);
