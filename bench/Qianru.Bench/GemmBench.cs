@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
-using Onnx;
+using Qianru.Onnx;
 
 namespace Qianru.Bench;
 
@@ -64,42 +63,29 @@ internal static class GemmBench
     private static byte[] Model(int m, int k, int n, bool float32, byte[] weight)
     {
         var graph = new GraphProto { Name = "gemm" };
-        graph.Initializer.Add(Tensor("W", float32 ? TensorProto.Types.DataType.Float : TensorProto.Types.DataType.Int8, weight, k, n));
+        graph.Initializer.Add(Tensor("W", float32 ? TensorDataType.Float : TensorDataType.Int8, weight, k, n));
         var node = new NodeProto { OpType = float32 ? "MatMul" : "MatMulIntegerToFloat", Domain = float32 ? "" : "com.microsoft" };
-        node.Input.Add(["A", "W"]);
+        node.Input.AddRange(["A", "W"]);
         if (!float32)
         {
-            graph.Initializer.Add(Tensor("a_scale", TensorProto.Types.DataType.Float, BitConverter.GetBytes(0.01f)));
-            graph.Initializer.Add(Tensor("b_scale", TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(Enumerable.Repeat(0.01f, n).ToArray().AsSpan()).ToArray(), n));
-            graph.Initializer.Add(Tensor("a_zp", TensorProto.Types.DataType.Uint8, [128]));
-            node.Input.Add(["a_scale", "b_scale", "a_zp"]);
+            graph.Initializer.Add(Tensor("a_scale", TensorDataType.Float, BitConverter.GetBytes(0.01f)));
+            graph.Initializer.Add(Tensor("b_scale", TensorDataType.Float, MemoryMarshal.AsBytes(Enumerable.Repeat(0.01f, n).ToArray().AsSpan()).ToArray(), n));
+            graph.Initializer.Add(Tensor("a_zp", TensorDataType.Uint8, [128]));
+            node.Input.AddRange(["a_scale", "b_scale", "a_zp"]);
         }
 
         node.Output.Add("Y");
         graph.Node.Add(node);
-        graph.Input.Add(Value("A", float32 ? TensorProto.Types.DataType.Float : TensorProto.Types.DataType.Uint8, m, k));
-        graph.Output.Add(Value("Y", TensorProto.Types.DataType.Float, m, n));
+        graph.Input.Add(Value("A", float32 ? TensorDataType.Float : TensorDataType.Uint8, m, k));
+        graph.Output.Add(Value("Y", TensorDataType.Float, m, n));
         var model = new ModelProto { IrVersion = 8, Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Version = 17 });
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
         return model.ToByteArray();
     }
 
-    private static TensorProto Tensor(string name, TensorProto.Types.DataType type, byte[] raw, params long[] dims)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(raw) };
-        tensor.Dims.Add(dims);
-        return tensor;
-    }
+    private static TensorProto Tensor(string name, TensorDataType type, byte[] raw, params long[] dims) => TensorProto.Create(name, type, raw, dims);
 
-    private static ValueInfoProto Value(string name, TensorProto.Types.DataType type, params long[] dims)
-    {
-        var shape = new TensorShapeProto();
-        foreach (var d in dims)
-        {
-            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
-        }
-
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } } };
-    }
+    private static ValueInfoProto Value(string name, TensorDataType type, params long[] dims) =>
+        ValueInfoProto.Tensor(name, type, [.. dims.Cast<object>()]);
 }

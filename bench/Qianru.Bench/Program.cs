@@ -25,6 +25,14 @@ internal static class Program
             return 2;
         }
 
-        return run(args[1..]);
+        try
+        {
+            return run(args[1..]);
+        }
+        catch (FileNotFoundException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
     }
 }

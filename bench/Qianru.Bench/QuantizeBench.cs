@@ -21,7 +21,7 @@ internal static class QuantizeBench
 {
     public static int Run(string[] args)
     {
-        var path = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)) ?? DefaultCorpus();
+        var path = BenchPaths.Existing(args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)) ?? BenchPaths.DefaultSentences());
         var rounds = IntOption(args, "--rounds") ?? 5;
         var threads = IntOption(args, "--threads");
         var texts = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
@@ -236,17 +236,5 @@ internal static class QuantizeBench
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : null;
-    }
-
-    private static string DefaultCorpus()
-    {
-        // ../shared/bench/sentences-1000.txt relative to the repository root (the folder holding Qianru.slnx).
-        var dir = new DirectoryInfo(Environment.CurrentDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Qianru.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.GetFullPath(Path.Combine(dir?.FullName ?? Environment.CurrentDirectory, "..", "shared", "bench", "sentences-1000.txt"));
     }
 }

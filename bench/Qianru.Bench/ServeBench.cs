@@ -16,7 +16,7 @@ internal static class ServeBench
 {
     public static int Run(string[] args)
     {
-        var file = Arg(args, "--sentences") ?? FindSentences();
+        var file = BenchPaths.Sentences(args);
         var clients = int.Parse(Arg(args, "--clients") ?? "64", CultureInfo.InvariantCulture);
         var rounds = int.Parse(Arg(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
         var modelId = Arg(args, "--model") ?? "minilm";
@@ -125,20 +125,6 @@ internal static class ServeBench
         var text = await http.GetStringAsync("metrics");
         double Value(string name) => double.Parse(text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ')[1], CultureInfo.InvariantCulture);
         return (Value("qianru_batch_inputs_count"), Value("qianru_batch_inputs_sum"), Value("qianru_batch_duration_seconds_sum"));
-    }
-
-    private static string FindSentences()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "bench", "sentences-1000.txt");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("sentences-1000.txt not found in a shared/bench folder above the program; pass --sentences FILE.");
     }
 
     private static string? Arg(string[] args, string name)

@@ -1,7 +1,7 @@
 // The tutorial's third example (本地部署): a local model with normalize_embeddings=True, as LangChain's
-// HuggingFaceBgeEmbeddings runs BAAI/bge-large-zh-v1.5 on CPU. Pass a model folder (an ONNX export of
-// BAAI/bge-large-zh-v1.5 or bge-small-zh-v1.5) to run it; without one the embedded English model runs.
-// Run: dotnet run --project examples/LocalModel [-- /path/to/bge-small-zh-v1.5]
+// HuggingFaceBgeEmbeddings runs BAAI/bge-large-zh-v1.5 on CPU. Pass the model's Hugging Face id (taken from the
+// Hugging Face cache, downloaded there on first use) or a model folder; without one the embedded English model runs.
+// Run: dotnet run --project examples/LocalModel [-- BAAI/bge-large-zh-v1.5]
 using Qianru;
 using Qianru.Similarity;
 
@@ -9,8 +9,8 @@ var modelName = args.Length > 0 ? args[0] : "minilm";
 using var model = SentenceEmbedder.Create(modelName);
 var encode = new EmbedOptions { Normalize = true }; // encode_kwargs = {'normalize_embeddings': True}
 
-// HuggingFaceBgeEmbeddings puts this instruction before queries of Chinese BGE models (not before documents).
-var isChineseBge = model.Model.Id.Contains("bge", StringComparison.OrdinalIgnoreCase) && model.Model.Id.Contains("zh", StringComparison.OrdinalIgnoreCase);
+// HuggingFaceBgeEmbeddings puts this instruction before queries of Chinese BGE models ("-zh" in the name), not before documents.
+var isChineseBge = model.Model.Id.Contains("bge", StringComparison.OrdinalIgnoreCase) && model.Model.Id.Contains("-zh", StringComparison.OrdinalIgnoreCase);
 var queryOptions = new EmbedOptions { Normalize = true, Prompt = isChineseBge ? "为这个句子生成表示以用于检索相关文章：" : model.Model.QueryPrompt };
 
 var query = "前瞻性";
@@ -27,7 +27,7 @@ var queryVec = model.Embed(query, queryOptions);
 var docVecs = model.EmbedBatch(documents, encode);
 
 Console.WriteLine($"model: {model.Model.Id} ({model.Model.Dimensions} dimensions, {model.Model.Pooling} pooling)");
-Console.WriteLine("Cosine distance:"); // 越大越相似
+Console.WriteLine("Cosine similarity:"); // 越大越相似
 Console.WriteLine(VectorSimilarity.Cosine(queryVec, queryVec));
 foreach (var vec in docVecs)
 {

@@ -19,7 +19,7 @@ string[] documents =
 var queryVec = model.EmbedQuery(query);          // embed_query
 var docVecs = model.EmbedDocuments(documents);   // embed_documents
 
-Console.WriteLine("Cosine distance:"); // 越大越相似
+Console.WriteLine("Cosine similarity:"); // 越大越相似
 Console.WriteLine(VectorSimilarity.Cosine(queryVec, queryVec));
 foreach (var vec in docVecs)
 {

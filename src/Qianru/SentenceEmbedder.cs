@@ -9,8 +9,9 @@ namespace Qianru;
 /// Turns texts into the vectors sentence-transformers produces, locally on CPU with ONNX Runtime.
 /// </summary>
 /// <remarks>
-/// <para>Load with <see cref="Create"/>: an embedded model id (<c>minilm</c>, the default, or <c>arctic-xs</c>) or a
-/// sentence-transformers / Hugging Face model folder with an ONNX export (<c>model.onnx</c> or <c>onnx/model.onnx</c>).
+/// <para>Load with <see cref="Create(string?, EmbedderOptions?)"/>: an embedded model id (<c>minilm</c>, the default, or
+/// <c>arctic-xs</c>), a sentence-transformers / Hugging Face model folder with an ONNX export (<c>model.onnx</c> or
+/// <c>onnx/model.onnx</c>), or a Hugging Face model id (<c>BAAI/bge-small-zh-v1.5</c>) from the Hugging Face cache.
 /// Tokenization, pooling, normalization, truncation and prompts follow the folder's configuration files as
 /// sentence-transformers reads them.</para>
 /// <para>Texts are sorted by token count and batched so that padding is minimal; results come back in input order.
@@ -44,14 +45,31 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
     public EmbeddingTokenizer Tokenizer => _model.Tokenizer;
 
     /// <summary>
-    /// Loads a model: an embedded model id (<c>minilm</c>, <c>arctic-xs</c>; <see langword="null"/> = <c>minilm</c>) or a model folder.
+    /// Loads a model spec (<see cref="ModelSpec.Parse"/>): an embedded model id (<c>minilm</c>, <c>arctic-xs</c>;
+    /// <see langword="null"/> = <c>minilm</c>), a model folder (relative to the current directory), or a Hugging Face
+    /// model id <c>ORG/NAME[@REVISION]</c>, taken from the Hugging Face cache or downloaded into it first
+    /// (<see cref="Models.Hub.HuggingFaceHub"/>; environment as huggingface_hub reads it).
     /// </summary>
-    /// <exception cref="QianruException">Unknown model id, or a folder that is not a supported model.</exception>
+    /// <exception cref="QianruException">Unknown model id, a folder that is not a supported model, or a failed download.</exception>
     /// <exception cref="NotSupportedException">The folder uses a module, pooling or tokenizer Qianru does not run.</exception>
-    public static SentenceEmbedder Create(string? modelIdOrPath = null, EmbedderOptions? options = null)
+    public static SentenceEmbedder Create(string? modelIdOrPath = null, EmbedderOptions? options = null) =>
+        Create(ModelLoader.Load(modelIdOrPath), options);
+
+    /// <summary>Loads a model whose files <see cref="ModelSpec.Resolve"/> found; see <see cref="Create(string?, EmbedderOptions?)"/>.</summary>
+    /// <exception cref="QianruException">A words: spec (see WordVectorSentenceEmbedder), or a folder that is not a supported model.</exception>
+    public static SentenceEmbedder Create(ResolvedModel model, EmbedderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Create(ModelLoader.Load(model), options);
+    }
+
+    /// <summary>Loads a model off the calling thread; see <see cref="Create(string?, EmbedderOptions?)"/>.</summary>
+    public static Task<SentenceEmbedder> CreateAsync(string? modelIdOrPath = null, EmbedderOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Create(modelIdOrPath, options), cancellationToken);
+
+    private static SentenceEmbedder Create(ModelDefinition model, EmbedderOptions? options)
     {
         options ??= new EmbedderOptions();
-        var model = ModelLoader.Load(modelIdOrPath);
         var encoder = OnnxEncoder.Create(model, options.Threads ?? Environment.ProcessorCount);
         try
         {
@@ -63,10 +81,6 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
             throw;
         }
     }
-
-    /// <summary>Loads a model off the calling thread; see <see cref="Create"/>.</summary>
-    public static Task<SentenceEmbedder> CreateAsync(string? modelIdOrPath = null, EmbedderOptions? options = null, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Create(modelIdOrPath, options), cancellationToken);
 
     /// <summary>Tokenizes a text as it would be embedded (prompt, lower-casing and truncation applied).</summary>
     public TokenizedText Tokenize(string text, EmbedOptions? options = null)

@@ -25,7 +25,7 @@ internal sealed class DemoCommand : ICliCommand
 
             using var embedder = model.Load(parse, context);
             context.Out.WriteLine($"Qianru demo — model {embedder.Model.Id}: {embedder.Model.Description}");
-            new SeedDemo(context.Out, embedder, folder).Run();
+            new SeedDemo(context.Out, embedder, folder, context.Error).Run();
             return ExitCodes.Success;
         });
         return command;

@@ -115,16 +115,17 @@ internal sealed class IndexCommand : ICliCommand
 
     private static VectorCollection CreateCollection(string path, ParseResult parse, CliContext context, ModelOptions model)
     {
-        var id = parse.GetValue(model.Model)!;
-        if (CollectionModel.IsWords(id))
+        var threads = model.ThreadCount(parse);
+        var resolved = ModelFactory.Resolve(parse.GetValue(model.Model), context);
+        if (resolved.Kind == Qianru.Models.ModelSpecKind.WordVectors)
         {
             // Sentence vectors from word vectors: the collection records the vectors file as its model.
-            using var words = CollectionModel.Open(id, context);
+            using var words = ModelFactory.OpenGenerator(resolved);
             var meta = words.GetService<EmbeddingGeneratorMetadata>()!;
-            return VectorCollection.Create(path, new CollectionInfo(meta.DefaultModelId!, meta.DefaultModelDimensions!.Value, false) { ModelSource = CollectionModel.SourceOf(id, context) });
+            return VectorCollection.Create(path, new CollectionInfo(meta.DefaultModelId!, meta.DefaultModelDimensions!.Value, false) { ModelSource = CollectionModel.SourceOf(resolved) });
         }
 
-        using var embedder = model.Load(parse, context);
-        return VectorCollection.Create(path, new CollectionInfo(embedder.Model.Id, embedder.Model.Dimensions, embedder.Model.Normalize) { ModelSource = CollectionModel.SourceOf(id, context) });
+        using var embedder = ModelFactory.OpenSentenceEmbedder(resolved, threads);
+        return VectorCollection.Create(path, new CollectionInfo(embedder.Model.Id, embedder.Model.Dimensions, embedder.Model.Normalize) { ModelSource = CollectionModel.SourceOf(resolved) });
     }
 }

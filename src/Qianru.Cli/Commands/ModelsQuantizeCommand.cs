@@ -13,7 +13,7 @@ internal static class ModelsQuantizeCommand
 {
     public static Command Build(CliContext context)
     {
-        var source = new Argument<string>("SRC") { Description = "An embedded model id (minilm, arctic-xs) or a model folder with model.onnx or onnx/model.onnx." };
+        var source = new Argument<string>("SRC") { Description = "An embedded model id (minilm, arctic-xs), a model folder with model.onnx or onnx/model.onnx, or a Hugging Face model id." };
         var output = new Argument<string>("OUT") { Description = "The folder to write (must not exist or be empty)." };
         var method = new Option<string>("--method")
         {
@@ -47,7 +47,6 @@ internal static class ModelsQuantizeCommand
         command.SetAction((parse, cancellationToken) =>
         {
             var src = parse.GetValue(source)!;
-            var srcPath = EmbeddedModels.Find(src) is null ? context.ResolvePath(src) : src;
             var outPath = context.ResolvePath(parse.GetValue(output)!);
             if (parse.GetValue(blockSize) is var size && (size is < 16 or > 256 || (size & (size - 1)) != 0))
             {
@@ -79,6 +78,9 @@ internal static class ModelsQuantizeCommand
                 throw new CliUsageException(ex.Message.Split(Environment.NewLine)[0]);
             }
 
+            var resolved = ModelFactory.Resolve(src, context);
+            var srcPath = resolved.Folder ?? resolved.Embedded?.Info.Id
+                ?? throw new CliUsageException($"SRC {src}: word vectors cannot be quantized; give an embedded model id, a model folder or a Hugging Face model id.");
             var result = ModelQuantizer.QuantizeModel(srcPath, outPath, options, cancellationToken);
             var how = useBlocks ? $"MatMulNBits, blocks of {options.BlockSize}, {result.FusedBiases} with their bias fused" : $"per-token MatMulIntegerToFloat, smoothing: {result.Smoothing}";
             context.Out.WriteLine($"{outPath}: {result.Quantized.Count} MatMuls quantized to {(result.WeightBits == 7 ? "int8 (7-bit weights)" : $"int{result.WeightBits}")} ({how}), {result.Skipped.Count} kept float32; model.onnx {result.SourceBytes / 1e6:F1} MB -> {result.QuantizedBytes / 1e6:F1} MB");

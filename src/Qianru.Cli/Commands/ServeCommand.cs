@@ -15,7 +15,7 @@ internal sealed class ServeCommand : ICliCommand
         var defaults = new QianruServerOptions();
         var models = new Option<string[]>("--model", "-m")
         {
-            Description = "A model to serve: an embedded id (minilm, arctic-xs) or a model folder; repeat to serve several (the first is the default). Clients name it by its id or folder name.",
+            Description = "A model to serve: an embedded id (minilm, arctic-xs), a model folder or a Hugging Face model id ORG/NAME[@REVISION] (from the Hugging Face cache, downloaded on first use); repeat to serve several (the first is the default). Clients name it by its id, folder name or Hugging Face id.",
             DefaultValueFactory = _ => [Qianru.Models.EmbeddedModels.DefaultId],
         };
         var host = new Option<string>("--host") { Description = "The address to bind: 127.0.0.1 (loopback only), 0.0.0.0 (every interface) or an IP.", DefaultValueFactory = _ => defaults.Host };
@@ -67,7 +67,7 @@ internal sealed class ServeCommand : ICliCommand
             {
                 foreach (var model in parse.GetValue(models)!)
                 {
-                    loaded.Add(SentenceEmbedder.Create(Resolve(model, context), new EmbedderOptions { Threads = threadCount }));
+                    loaded.Add(ModelFactory.OpenSentenceEmbedder(ModelFactory.Resolve(model, context, cancel), threadCount));
                 }
 
                 await using var server = await QianruServer.StartAsync(loaded, options, cancel);
@@ -94,19 +94,6 @@ internal sealed class ServeCommand : ICliCommand
             }
         });
         return command;
-    }
-
-    private static string Resolve(string model, CliContext context)
-    {
-        if (Qianru.Models.EmbeddedModels.Find(model) is not null)
-        {
-            return model;
-        }
-
-        var path = context.ResolvePath(model);
-        return Directory.Exists(path)
-            ? path
-            : throw new QianruException($"--model {model}: unknown model; give an embedded model id ({string.Join(", ", Qianru.Models.EmbeddedModels.All.Select(m => m.Info.Id))}) or a model folder holding model.onnx or onnx/model.onnx.");
     }
 
     private static string OptionName(string? property) => property switch

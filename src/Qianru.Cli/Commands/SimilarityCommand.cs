@@ -55,7 +55,7 @@ internal sealed class SimilarityCommand : ICliCommand
             var scores = metrics.Select(m => VectorSimilarity.Compute(m, queryVector, docVectors)).ToArray();
             if (parse.GetValue(plotOption) is { } plot)
             {
-                Plots.SimilarityHeatmap.Save(context.ResolvePath(plot), [query + " (query)", .. docs], [queryVector, .. docVectors], "cosine similarity");
+                Plots.SimilarityHeatmap.Save(context.ResolvePath(plot), [query + " (query)", .. docs], [queryVector, .. docVectors], "cosine similarity", context.Error);
             }
 
             var format = parse.GetValue(formatOption);

@@ -117,7 +117,7 @@ internal sealed class TokenizeCommand : ICliCommand
 
                 if (mostlyUnknown > 0)
                 {
-                    context.Error.WriteLine($"warning: {mostlyUnknown} of {texts.Count} texts are mostly [UNK] tokens for model {embedder.Model.Id}; use a model for their language, e.g. a BAAI/bge-small-zh-v1.5 ONNX folder with --model PATH.");
+                    context.Error.WriteLine($"warning: {mostlyUnknown} of {texts.Count} texts are mostly [UNK] tokens for model {embedder.Model.Id}; use a model for their language, e.g. --model BAAI/bge-small-zh-v1.5.");
                 }
             }
             finally

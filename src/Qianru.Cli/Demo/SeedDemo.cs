@@ -9,7 +9,7 @@ namespace Qianru.Cli.Demo;
 /// Runs the tutorial's examples in order: one-hot versus an embedding table, query-against-documents similarity,
 /// DBSCAN and KMeans over support tickets, and a local model with normalized embeddings.
 /// </summary>
-internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, string? plotFolder)
+internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, string? plotFolder, TextWriter? warnings = null)
 {
     /// <summary>The vectors of the similarity example, kept for tests and plots: query first, then the documents.</summary>
     public float[][] SimilarityVectors { get; private set; } = [];
@@ -64,7 +64,7 @@ internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, str
         var documents = embedder.EmbedDocuments(SeedExamples.SimilarityDocuments);
         SimilarityVectors = [query, .. documents];
         string[] labels = [SeedExamples.SimilarityQuery + " (query)", .. SeedExamples.SimilarityDocuments];
-        output.WriteLine("Cosine distance:  # 越大越相似");
+        output.WriteLine("Cosine similarity:  # 越大越相似");
         for (var i = 0; i < SimilarityVectors.Length; i++)
         {
             output.WriteLine($"{Number(VectorSimilarity.Cosine(query, SimilarityVectors[i]))}\t{labels[i]}");
@@ -80,7 +80,7 @@ internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, str
         if (plotFolder is not null)
         {
             var path = Path.Combine(plotFolder, "similarity.png");
-            Plots.SimilarityHeatmap.Save(path, labels, SimilarityVectors, "cosine similarity");
+            Plots.SimilarityHeatmap.Save(path, labels, SimilarityVectors, "cosine similarity", warnings);
             output.WriteLine($"plot: {path}");
         }
     }
@@ -125,7 +125,7 @@ internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, str
 
         var query = embedder.Embed(SeedExamples.LocalQuery, new EmbedOptions { Normalize = true, Prompt = prompt });
         var documents = embedder.EmbedBatch(SeedExamples.LocalDocuments, new EmbedOptions { Normalize = true });
-        output.WriteLine("Cosine distance:  # 越大越相似");
+        output.WriteLine("Cosine similarity:  # 越大越相似");
         output.WriteLine($"{Number(VectorSimilarity.Cosine(query, query))}\t{SeedExamples.LocalQuery} (query)");
         for (var i = 0; i < documents.Length; i++)
         {
@@ -154,7 +154,7 @@ internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, str
         var unknown = texts.Count(t => embedder.Tokenize(t).UnknownFraction > 0.5);
         if (unknown > 0)
         {
-            output.WriteLine($"note: {unknown} of {texts.Count} texts are mostly [UNK] for {embedder.Model.Id} (an English model); run with --model PATH to a Chinese model such as BAAI/bge-small-zh-v1.5 for meaningful numbers. / 默认英文模型不认识大多数汉字。");
+            output.WriteLine($"note: {unknown} of {texts.Count} texts are mostly [UNK] for {embedder.Model.Id} (an English model); run with --model BAAI/bge-large-zh-v1.5 (the tutorial's model; or BAAI/bge-small-zh-v1.5) for meaningful numbers. / 默认英文模型不认识大多数汉字。");
         }
     }
 

@@ -1,6 +1,6 @@
 namespace Qianru.Cli.Demo;
 
-/// <summary>The inputs of the tutorial's examples (../shared/seed/embedding-tutorial.zh.txt), verbatim.</summary>
+/// <summary>The inputs of the tutorial's examples (a Chinese tutorial on embeddings), verbatim.</summary>
 internal static class SeedExamples
 {
     /// <summary>The ten characters of the one-hot example.</summary>

@@ -15,7 +15,7 @@ internal static class EmbeddingWarnings
 
         if (mostlyUnknown > 0)
         {
-            error.WriteLine($"warning: {mostlyUnknown} of {total} texts are mostly [UNK] tokens for model {model.Id}: its vocabulary does not know most of their characters (e.g. Chinese), so their vectors carry little meaning. Use a model for that language, e.g. a BAAI/bge-small-zh-v1.5 ONNX folder with --model PATH.");
+            error.WriteLine($"warning: {mostlyUnknown} of {total} texts are mostly [UNK] tokens for model {model.Id}: its vocabulary does not know most of their characters (e.g. Chinese), so their vectors carry little meaning. Use a model for that language, e.g. --model BAAI/bge-small-zh-v1.5.");
         }
     }
 }

@@ -24,6 +24,9 @@ internal sealed class CliContext
     /// <summary>The working directory relative paths are resolved against.</summary>
     public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
 
+    /// <summary>Reads an environment variable: the Hugging Face settings (HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE) come through here, so tests can give their own.</summary>
+    public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
+
     public static CliContext FromConsole() => new()
     {
         Out = Console.Out,
@@ -39,4 +42,7 @@ internal sealed class CliContext
     /// <summary>Standard input as bytes (see <see cref="OpenInStream"/>).</summary>
     public Stream OpenStdin() =>
         OpenInStream is { } open ? open() : new MemoryStream(System.Text.Encoding.UTF8.GetBytes(OpenIn().ReadToEnd()));
+
+    /// <summary>The Hugging Face cache, endpoint, token and offline switch, from <see cref="GetEnvironmentVariable"/>.</summary>
+    public Qianru.Models.Hub.HubOptions HubOptions() => Qianru.Models.Hub.HubOptions.FromEnvironment(GetEnvironmentVariable);
 }

@@ -7,7 +7,7 @@ internal sealed class ModelOptions
 {
     public Option<string> Model { get; } = new("--model", "-m")
     {
-        Description = "An embedded model id (minilm, arctic-xs, minilm-int8, arctic-xs-int8) or a model folder with model.onnx or onnx/model.onnx (e.g. a BAAI/bge-small-zh-v1.5 export); similarity and cluster also take words:FILE.vec (sentence vectors from word vectors).",
+        Description = "An embedded model id (minilm, arctic-xs, minilm-int8, arctic-xs-int8), a model folder, or a Hugging Face model id ORG/NAME[@REVISION] such as BAAI/bge-small-zh-v1.5 (from the Hugging Face cache, downloaded on first use); similarity, cluster and index also take words:FILE.vec[#mean|#sif] (sentence vectors from word vectors). A folder that exists wins over a Hub id of the same spelling.",
         DefaultValueFactory = _ => Qianru.Models.EmbeddedModels.DefaultId,
     };
 
@@ -15,8 +15,6 @@ internal sealed class ModelOptions
     {
         Description = "ONNX Runtime threads (default: all processors).",
     }.InRange(1, EmbedderOptions.MaxThreads);
-
-    private static string ModelIds => string.Join(", ", Qianru.Models.EmbeddedModels.All.Select(m => m.Info.Id));
 
     /// <summary><c>--provider local|openai</c>, added by commands that can call a remote API.</summary>
     public Option<string> Provider { get; } = Providers.RemoteEmbed.ProviderOption();
@@ -43,40 +41,25 @@ internal sealed class ModelOptions
             return TextEmbedder.ForGenerator(CreateGenerator(parse, context, "openai"), model);
         }
 
-        if (model.StartsWith("words:", StringComparison.OrdinalIgnoreCase))
-        {
-            var spec = model[6..];
-            var hash = spec.LastIndexOf('#');
-            var path = context.ResolvePath(hash >= 0 ? spec[..hash] : spec);
-            var generator = Qianru.WordVectors.WordVectorSentenceEmbedder.Create("words:" + path + (hash >= 0 ? spec[hash..] : ""));
-            return TextEmbedder.ForGenerator(generator, model);
-        }
-
-        return TextEmbedder.ForLocal(Load(parse, context));
+        var threads = ThreadCount(parse);
+        var resolved = ModelFactory.Resolve(model, context);
+        return resolved.Kind == Qianru.Models.ModelSpecKind.WordVectors
+            ? TextEmbedder.ForGenerator(ModelFactory.OpenGenerator(resolved), model)
+            : TextEmbedder.ForLocal(ModelFactory.OpenSentenceEmbedder(resolved, threads));
     }
 
+    /// <summary>Loads <c>--model</c> as a Transformer model (not word vectors).</summary>
     public SentenceEmbedder Load(ParseResult parse, CliContext context)
     {
-        var model = parse.GetValue(Model)!;
+        var threads = ThreadCount(parse);
+        return ModelFactory.OpenSentenceEmbedder(ModelFactory.Resolve(parse.GetValue(Model), context), threads);
+    }
+
+    /// <summary><c>--threads</c>, checked.</summary>
+    public int? ThreadCount(ParseResult parse)
+    {
         var threads = parse.GetValue(Threads);
-        if (threads is < 1)
-        {
-            throw new CliUsageException($"--threads {threads}: must be at least 1.");
-        }
-
-        var resolved = model;
-        if (Qianru.Models.EmbeddedModels.Find(model) is null)
-        {
-            resolved = context.ResolvePath(model);
-            if (!Directory.Exists(resolved))
-            {
-                throw new QianruException(File.Exists(resolved)
-                    ? $"--model {model}: is a file; give an embedded model id ({ModelIds}) or a model folder holding model.onnx or onnx/model.onnx."
-                    : $"--model {model}: unknown model; give an embedded model id ({ModelIds}) or a model folder holding model.onnx or onnx/model.onnx.");
-            }
-        }
-
-        return SentenceEmbedder.Create(resolved, new EmbedderOptions { Threads = threads });
+        return threads is < 1 ? throw new CliUsageException($"--threads {threads}: must be at least 1.") : threads;
     }
 
     /// <summary>

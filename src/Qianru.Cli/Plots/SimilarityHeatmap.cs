@@ -6,7 +6,7 @@ namespace Qianru.Cli.Plots;
 /// <summary>A PNG heatmap of the cosine similarity of every pair of texts, labelled with the texts.</summary>
 internal static class SimilarityHeatmap
 {
-    public static void Save(string path, IReadOnlyList<string> labels, IReadOnlyList<float[]> vectors, string title)
+    public static void Save(string path, IReadOnlyList<string> labels, IReadOnlyList<float[]> vectors, string title, TextWriter? warnings = null)
     {
         if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
         {
@@ -55,7 +55,7 @@ internal static class SimilarityHeatmap
         plot.Axes.Left.MinimumSize = 150;
         plot.Title(title);
         // A font that can draw the labels' characters (a CJK font such as Noto Sans CJK where installed).
-        var font = PlotFonts.For(string.Concat(labels));
+        var font = PlotFonts.For(string.Concat(labels), warnings);
         plot.Axes.Bottom.TickLabelStyle.FontName = font;
         plot.Axes.Left.TickLabelStyle.FontName = font;
         plot.SavePng(path, 900, 800);

@@ -1,59 +1,48 @@
 using Microsoft.Extensions.AI;
 using Qianru.Cli.Infrastructure;
-using Qianru.WordVectors;
+using Qianru.Models;
 
 namespace Qianru.Cli.Search;
 
-/// <summary>The model behind a collection: a local model id or folder, or sentence vectors from word vectors (<c>words:FILE</c>).</summary>
+/// <summary>
+/// The model behind a collection: an embedded id, a model folder, a Hugging Face model (recorded as
+/// <c>ORG/NAME@COMMIT</c>, reopened from the Hugging Face cache) or sentence vectors from word vectors (<c>words:FILE</c>).
+/// </summary>
 internal static class CollectionModel
 {
-    public static bool IsWords(string id) => id.StartsWith("words:", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>
     /// The model for adding to or searching <paramref name="collection"/>: <paramref name="explicitModel"/> (--model)
-    /// when given, else where the collection's model was loaded from (a folder, a words: spec), else its id.
+    /// when given, else where the collection's model was loaded from (<see cref="Qianru.Collections.CollectionInfo.ModelSource"/>), else its id.
     /// </summary>
     public static IEmbeddingGenerator<string, Embedding<float>> OpenFor(Qianru.Collections.VectorCollection collection, string? explicitModel, CliContext context)
     {
         if (explicitModel is not null)
         {
-            return Open(explicitModel, context);
+            return ModelFactory.OpenGenerator(ModelFactory.Resolve(explicitModel, context));
         }
 
         if (collection.Info.ModelSource is { } source)
         {
-            var path = IsWords(source) ? source[6..].Split('#')[0] : source;
-            if (!Directory.Exists(path) && !File.Exists(path))
+            if (Path.IsPathRooted(source) && !Directory.Exists(source))
             {
-                throw new CliUsageException($"the model of {collection.Path} was loaded from {path}, which no longer exists; pass --model with its new location");
+                throw Moved(collection, source);
             }
 
-            return Open(source, context);
+            var spec = ModelSpec.Parse(source, context.WorkingDirectory);
+            if (spec.Kind == ModelSpecKind.WordVectors && !File.Exists(spec.Path))
+            {
+                throw Moved(collection, spec.Path!);
+            }
+
+            return ModelFactory.OpenGenerator(ModelFactory.Resolve(spec, context));
         }
 
-        return Open(collection.Info.ModelId, context);
+        return ModelFactory.OpenGenerator(ModelFactory.Resolve(collection.Info.ModelId, context));
     }
 
-    /// <summary>What to record as a collection's model source for --model <paramref name="id"/>: an absolute folder or words: spec; null for embedded ids.</summary>
-    public static string? SourceOf(string id, CliContext context)
-    {
-        if (IsWords(id))
-        {
-            var spec = id[6..];
-            var hash = spec.LastIndexOf('#');
-            return "words:" + context.ResolvePath(hash > 0 ? spec[..hash] : spec) + (hash > 0 ? spec[hash..] : "");
-        }
+    /// <summary>What a collection records as its model's source (<see cref="ResolvedModel.Source"/>): null for embedded ids.</summary>
+    public static string? SourceOf(ResolvedModel model) => model.Source;
 
-        return Qianru.Models.EmbeddedModels.Find(id) is null && Directory.Exists(context.ResolvePath(id)) ? context.ResolvePath(id) : null;
-    }
-
-    public static IEmbeddingGenerator<string, Embedding<float>> Open(string id, CliContext context)
-    {
-        if (!IsWords(id))
-        {
-            return SentenceEmbedder.Create(Qianru.Models.EmbeddedModels.Find(id) is null && Directory.Exists(context.ResolvePath(id)) ? context.ResolvePath(id) : id);
-        }
-
-        return WordVectorSentenceEmbedder.Create(SourceOf(id, context)!);
-    }
+    private static CliUsageException Moved(Qianru.Collections.VectorCollection collection, string path) =>
+        new($"the model of {collection.Path} was loaded from {path}, which no longer exists; pass --model with its new location");
 }

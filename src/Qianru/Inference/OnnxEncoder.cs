@@ -67,6 +67,7 @@ internal sealed class OnnxEncoder : IDisposable
 
     public static OnnxEncoder Create(ModelDefinition model, int threads)
     {
+        OnnxRuntimeEnvironment.EnsureInitialized();
         var options = new SessionOptions
         {
             IntraOpNumThreads = threads,

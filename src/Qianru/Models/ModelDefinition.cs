@@ -3,7 +3,7 @@ using Qianru.Tokenization;
 namespace Qianru.Models;
 
 /// <summary>Everything needed to run a model: its settings, tokenizer and ONNX bytes or file.</summary>
-internal sealed class ModelDefinition
+internal sealed record ModelDefinition
 {
     public required ModelInfo Info { get; init; }
 

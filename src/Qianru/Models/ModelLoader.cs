@@ -6,27 +6,37 @@ namespace Qianru.Models;
 /// <summary>Resolves an embedded model id or loads a sentence-transformers / Hugging Face model folder with an ONNX export.</summary>
 internal static class ModelLoader
 {
-    public static ModelDefinition Load(string? modelIdOrPath)
+    /// <summary>Resolves <paramref name="spec"/> (<see cref="ModelSpec.Parse"/>, relative to the current directory) and loads it.</summary>
+    public static ModelDefinition Load(string? spec) => Load(ModelSpec.Parse(spec).Resolve());
+
+    /// <summary>Loads a resolved model: an embedded model, or a model folder (a Hub model's snapshot folder too).</summary>
+    public static ModelDefinition Load(ResolvedModel model)
     {
-        var id = string.IsNullOrWhiteSpace(modelIdOrPath) ? EmbeddedModels.DefaultId : modelIdOrPath.Trim();
-        if (EmbeddedModels.Find(id) is { } embedded)
+        switch (model.Kind)
         {
-            return EmbeddedModels.QuantizedSource(embedded) is { } source
-                ? Quantization.QuantizedModelCache.Load(embedded, source)
-                : LoadEmbedded(embedded);
+            case ModelSpecKind.Embedded:
+                var embedded = model.Embedded!;
+                return EmbeddedModels.QuantizedSource(embedded) is { } source
+                    ? Quantization.QuantizedModelCache.Load(embedded, source)
+                    : LoadEmbedded(embedded);
+            case ModelSpecKind.WordVectors:
+                throw new QianruException($"{model.Spec.Text}: sentence vectors from word vectors are not a Transformer model; open them with WordVectorSentenceEmbedder.Create.");
+            default:
+                var definition = LoadFolder(model.Folder!);
+                var id = model.Id;
+                return id == definition.Info.Id && model.Commit is null
+                    ? definition
+                    : definition with
+                    {
+                        Info = definition.Info with
+                        {
+                            Id = id,
+                            Description = model.Commit is { } commit
+                                ? $"{id} (Hugging Face, commit {commit[..10]}) in {model.Folder}"
+                                : $"{id}: {definition.Info.Description}",
+                        },
+                    };
         }
-
-        if (Directory.Exists(id))
-        {
-            return LoadFolder(Path.GetFullPath(id));
-        }
-
-        if (File.Exists(id))
-        {
-            throw new QianruException($"{id}: is a file; --model takes an embedded model id ({string.Join(", ", EmbeddedModels.All.Concat(EmbeddedModels.Quantized).Select(m => m.Info.Id))}) or a model folder that holds model.onnx or onnx/model.onnx with its tokenizer files.");
-        }
-
-        throw new QianruException($"Unknown model '{id}': not an embedded model ({string.Join(", ", EmbeddedModels.All.Concat(EmbeddedModels.Quantized).Select(m => m.Info.Id))}) and no such folder.");
     }
 
     public static ModelDefinition LoadEmbedded(EmbeddedModel model)

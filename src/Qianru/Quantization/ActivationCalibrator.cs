@@ -1,6 +1,5 @@
-using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
-using Onnx;
+using Qianru.Onnx;
 
 namespace Qianru.Quantization;
 
@@ -13,17 +12,15 @@ internal static class ActivationCalibrator
     /// <summary>Runs the sequences one by one; cancellation stops the run in progress (ONNX Runtime's terminate flag) and throws.</summary>
     public static Dictionary<string, float[]> ChannelMax(byte[] onnx, IReadOnlyCollection<string> tensors, IReadOnlyList<long[]> sequences, CancellationToken cancellationToken = default)
     {
-        var model = ModelProto.Parser.ParseFrom(onnx);
-        var outputs = model.Graph.Output.Select(o => o.Name).ToHashSet();
+        var model = ModelProto.Parse(onnx);
+        var graph = model.Graph ?? throw new InvalidDataException("the ONNX model has no graph.");
+        var outputs = graph.Output.Select(o => o.Name).ToHashSet();
         foreach (var name in tensors.Where(t => !outputs.Contains(t)))
         {
-            model.Graph.Output.Add(new ValueInfoProto
-            {
-                Name = name,
-                Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } },
-            });
+            graph.Output.Add(ValueInfoProto.Tensor(name, TensorDataType.Float));
         }
 
+        Inference.OnnxRuntimeEnvironment.EnsureInitialized();
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         using var session = new InferenceSession(model.ToByteArray(), options);
         var inputNames = session.InputMetadata.Keys.ToList();

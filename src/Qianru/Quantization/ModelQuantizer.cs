@@ -20,7 +20,7 @@ public static class ModelQuantizer
     /// <summary>
     /// Writes a complete model folder with quantized MatMul weights: the quantized <c>model.onnx</c> plus the source's
     /// tokenizer, pooling, normalization and prompt configuration, and <c>quantization.json</c> recording what was done.
-    /// The folder loads with <see cref="SentenceEmbedder.Create"/> like any model folder.
+    /// The folder loads with <see cref="SentenceEmbedder.Create(string?, EmbedderOptions?)"/> like any model folder.
     /// </summary>
     /// <param name="modelIdOrFolder">An embedded model id (<c>minilm</c>, <c>arctic-xs</c>) or a model folder with an ONNX export.</param>
     /// <param name="outputFolder">Where to write; must not exist or be empty. It is written under a temporary name and renamed when complete.</param>

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using Google.Protobuf;
-using Onnx;
+using Qianru.Onnx;
 
 namespace Qianru.Quantization;
 
@@ -20,9 +19,9 @@ internal static class OnnxGraphQuantizer
         ModelProto model;
         try
         {
-            model = ModelProto.Parser.ParseFrom(onnx);
+            model = ModelProto.Parse(onnx);
         }
-        catch (InvalidProtocolBufferException ex)
+        catch (InvalidDataException ex)
         {
             throw new InvalidDataException($"{source}: not an ONNX model ({ex.Message}).", ex);
         }
@@ -30,7 +29,7 @@ internal static class OnnxGraphQuantizer
         var graph = model.Graph ?? throw new InvalidDataException($"{source}: the ONNX model has no graph.");
         if (options.Method == QuantizationMethod.RowInt8)
         {
-            return QuantizeRows(onnx, model, options, source, calibration, out result, cancellationToken);
+            return QuantizeRows(onnx, model, graph, options, source, calibration, out result, cancellationToken);
         }
 
         if (model.OpsetImport.Any(o => o.Domain == MicrosoftDomain) is false)
@@ -59,7 +58,7 @@ internal static class OnnxGraphQuantizer
             var (add, bias) = BiasAdd(graph, node, consumers, initializers);
             var label = Label(node, weight, bias);
 
-            if (weight.DataType != (int)TensorProto.Types.DataType.Float || weight.Dims.Count != 2)
+            if (weight.DataType != TensorDataType.Float || weight.Dims.Count != 2)
             {
                 skipped.Add($"{label}: weight {weight.Name} is not a 2-D float32 tensor");
                 continue;
@@ -83,10 +82,10 @@ internal static class OnnxGraphQuantizer
             var (packed, scales) = BlockQuantizer.Quantize(values, k, n, options.Bits, options.BlockSize, options.PerChannel);
             var blocks = (k + options.BlockSize - 1) / options.BlockSize;
             var prefix = weight.Name + (options.Bits == 8 ? "_int8" : "_int4");
-            var packedTensor = OnnxProto.AddInitializer(graph, prefix, TensorProto.Types.DataType.Uint8, packed, n, blocks, options.BlockSize * options.Bits / 8);
-            var scaleTensor = OnnxProto.AddInitializer(graph, prefix + "_scales", TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(scales.AsSpan()).ToArray(), n * blocks);
+            var packedTensor = OnnxProto.AddInitializer(graph, prefix, TensorDataType.Uint8, packed, n, blocks, options.BlockSize * options.Bits / 8);
+            var scaleTensor = OnnxProto.AddInitializer(graph, prefix + "_scales", TensorDataType.Float, MemoryMarshal.AsBytes(scales.AsSpan()).ToArray(), n * blocks);
 
-            var useBias = add is not null && bias is not null && bias.DataType == (int)TensorProto.Types.DataType.Float
+            var useBias = add is not null && bias is not null && bias.DataType == TensorDataType.Float
                 && bias.Dims.Count == 1 && bias.Dims[0] == n;
             var replacement = new NodeProto
             {
@@ -94,10 +93,10 @@ internal static class OnnxGraphQuantizer
                 OpType = "MatMulNBits",
                 Domain = MicrosoftDomain,
             };
-            replacement.Input.Add([node.Input[0], packedTensor.Name, scaleTensor.Name]);
+            replacement.Input.AddRange([node.Input[0], packedTensor.Name, scaleTensor.Name]);
             if (useBias)
             {
-                replacement.Input.Add(["", "", bias!.Name]);
+                replacement.Input.AddRange(["", "", bias!.Name]);
                 replacement.Output.Add(add!.Output[0]);
                 removed.Add(add);
                 fused++;
@@ -107,7 +106,7 @@ internal static class OnnxGraphQuantizer
                 replacement.Output.Add(output);
             }
 
-            replacement.Attribute.Add([
+            replacement.Attribute.AddRange([
                 OnnxProto.Int("K", k), OnnxProto.Int("N", n), OnnxProto.Int("bits", options.Bits),
                 OnnxProto.Int("block_size", options.BlockSize), OnnxProto.Int("accuracy_level", options.AccuracyLevel)]);
             graph.Node[index] = replacement;
@@ -133,15 +132,14 @@ internal static class OnnxGraphQuantizer
         return bytes;
     }
 
-    private static byte[] QuantizeRows(byte[] onnx, ModelProto model, QuantizationOptions options, string source, IReadOnlyList<long[]>? calibration, out QuantizationResult result, CancellationToken cancellationToken)
+    private static byte[] QuantizeRows(byte[] onnx, ModelProto model, GraphProto graph, QuantizationOptions options, string source, IReadOnlyList<long[]>? calibration, out QuantizationResult result, CancellationToken cancellationToken)
     {
         if (options.Bits != 8)
         {
             throw new ArgumentException($"{options.Bits}-bit weights need QuantizationMethod.Block; the per-row method is int8 only", nameof(options));
         }
 
-        var graph = model.Graph;
-        foreach (var weight in graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
+        foreach (var weight in graph.Initializer.Where(t => t.IsExternal))
         {
             throw new NotSupportedException($"{source}: initializer {weight.Name} keeps its data in an external file; Qianru quantizes ONNX models with their weights inside model.onnx.");
         }
@@ -209,7 +207,7 @@ internal static class OnnxGraphQuantizer
 
     private static float[] FloatValues(TensorProto tensor, string source)
     {
-        if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
+        if (tensor.IsExternal)
         {
             throw new NotSupportedException($"{source}: initializer {tensor.Name} keeps its data in an external file; Qianru quantizes ONNX models with their weights inside model.onnx.");
         }

@@ -23,8 +23,9 @@ internal static class QuantizedModelFolder
             throw new QianruException($"{output}: already exists and is not empty; give a new or empty output folder.");
         }
 
-        var model = ModelLoader.Load(modelIdOrFolder);
-        var embedded = EmbeddedModels.Find(modelIdOrFolder.Trim());
+        var resolved = ModelSpec.Parse(modelIdOrFolder).Resolve();
+        var model = ModelLoader.Load(resolved);
+        var embedded = resolved.Embedded;
         if (embedded is not null && EmbeddedModels.QuantizedSource(embedded) is not null)
         {
             throw new QianruException($"{modelIdOrFolder}: is already quantized; quantize its float32 model ({EmbeddedModels.QuantizedSource(embedded)!.Info.Id}) instead.");

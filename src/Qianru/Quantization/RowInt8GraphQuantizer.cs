@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
-using Google.Protobuf;
-using Onnx;
+using Qianru.Onnx;
 
 namespace Qianru.Quantization;
 
@@ -23,7 +22,7 @@ internal static class RowInt8GraphQuantizer
         {
             if (node.OpType == "MatMul" && node.Domain is "" or "ai.onnx" && node.Input.Count == 2
                 && initializers.TryGetValue(node.Input[1], out var weight) && weight.Dims.Count == 2
-                && weight.DataType == (int)TensorProto.Types.DataType.Float && weight.Dims[0] >= 16
+                && weight.DataType == TensorDataType.Float && weight.Dims[0] >= 16
                 && !initializers.ContainsKey(node.Input[0]) && (excluded is null || !excluded.Contains(node.Name)))
             {
                 result.Add((node, node.Input[0], weight));
@@ -43,7 +42,7 @@ internal static class RowInt8GraphQuantizer
     public static List<NodeProto> Quantize(ModelProto model, IReadOnlyDictionary<string, float[]>? channelMax, float alpha, IReadOnlyCollection<string>? excluded = null, bool reduceRange = false)
     {
         var weightMax = reduceRange ? 63 : 127;
-        var graph = model.Graph;
+        var graph = model.Graph ?? throw new InvalidDataException("the ONNX model has no graph.");
         var opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
         if (opset < 10)
         {
@@ -60,13 +59,13 @@ internal static class RowInt8GraphQuantizer
         var byInput = targets.GroupBy(t => t.Input).ToDictionary(g => g.Key, g => g.ToList());
         var replacements = new Dictionary<NodeProto, List<NodeProto>>();
         var quantized = new List<NodeProto>();
-        Constant(graph, "qr_inv127", TensorProto.Types.DataType.Float, BitConverter.GetBytes(1f / 127));
-        Constant(graph, "qr_tiny", TensorProto.Types.DataType.Float, BitConverter.GetBytes(1e-30f));
-        Constant(graph, "qr_zero", TensorProto.Types.DataType.Float, BitConverter.GetBytes(0f));
-        Constant(graph, "qr_128", TensorProto.Types.DataType.Float, BitConverter.GetBytes(128f));
-        Constant(graph, "qr_zp", TensorProto.Types.DataType.Uint8, [128]);
-        Constant(graph, "qr_one", TensorProto.Types.DataType.Float, BitConverter.GetBytes(1f));
-        Constant(graph, "qr_minus1", TensorProto.Types.DataType.Int64, BitConverter.GetBytes(-1L), 1);
+        Constant(graph, "qr_inv127", TensorDataType.Float, BitConverter.GetBytes(1f / 127));
+        Constant(graph, "qr_tiny", TensorDataType.Float, BitConverter.GetBytes(1e-30f));
+        Constant(graph, "qr_zero", TensorDataType.Float, BitConverter.GetBytes(0f));
+        Constant(graph, "qr_128", TensorDataType.Float, BitConverter.GetBytes(128f));
+        Constant(graph, "qr_zp", TensorDataType.Uint8, [128]);
+        Constant(graph, "qr_one", TensorDataType.Float, BitConverter.GetBytes(1f));
+        Constant(graph, "qr_minus1", TensorDataType.Int64, BitConverter.GetBytes(-1L), 1);
         var group = 0;
         foreach (var (input, consumers) in byInput)
         {
@@ -104,7 +103,7 @@ internal static class RowInt8GraphQuantizer
             var source = input;
             if (smooth is not null)
             {
-                Constant(graph, p + "inv_smooth", TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(smooth.Select(s => 1 / s).ToArray().AsSpan()).ToArray(), k);
+                Constant(graph, p + "inv_smooth", TensorDataType.Float, MemoryMarshal.AsBytes(smooth.Select(s => 1 / s).ToArray().AsSpan()).ToArray(), k);
                 nodes.Add(Node("Mul", [input, p + "inv_smooth"], p + "smoothed"));
                 source = p + "smoothed";
             }
@@ -117,12 +116,12 @@ internal static class RowInt8GraphQuantizer
             nodes.Add(Node("Max", [p + "max", p + "negmin"], p + "absmax"));
             nodes.Add(Node("Mul", [p + "absmax", "qr_inv127"], p + "scale0"));
             nodes.Add(Node("Max", [p + "scale0", "qr_tiny"], p + "scale"));
-            Constant(graph, p + "rows_shape", TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(new long[] { -1, k }.AsSpan()).ToArray(), 2);
+            Constant(graph, p + "rows_shape", TensorDataType.Int64, MemoryMarshal.AsBytes(new long[] { -1, k }.AsSpan()).ToArray(), 2);
             nodes.Add(Node("Reshape", [source, p + "rows_shape"], p + "x2"));
             nodes.Add(Node("Reshape", [p + "scale", "qr_minus1"], p + "scale1"));
             nodes.Add(Node("Mul", [p + "scale1", "qr_zero"], p + "zp0"));
             nodes.Add(Node("Add", [p + "zp0", "qr_128"], p + "zp1"));
-            nodes.Add(Node("Cast", [p + "zp1"], p + "zp", Int("to", (int)TensorProto.Types.DataType.Uint8)));
+            nodes.Add(Node("Cast", [p + "zp1"], p + "zp", Int("to", (long)TensorDataType.Uint8)));
             var quantize = Node("QuantizeLinear", [p + "x2", p + "scale1", p + "zp"], p + "q2", Int("axis", 0));
             quantize.Domain = "com.microsoft";
             nodes.Add(quantize);
@@ -152,8 +151,8 @@ internal static class RowInt8GraphQuantizer
 
                 // int8 GEMM with the column scales applied to the float result, then the row scales.
                 var wName = weight.Name + "_rowint8";
-                Constant(graph, wName, TensorProto.Types.DataType.Int8, q, k, n);
-                Constant(graph, wName + "_scale", TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(columnScale.AsSpan()).ToArray(), n);
+                Constant(graph, wName, TensorDataType.Int8, q, k, n);
+                Constant(graph, wName + "_scale", TensorDataType.Float, MemoryMarshal.AsBytes(columnScale.AsSpan()).ToArray(), n);
                 var o = p + wName + "_";
                 var product = Node("MatMulIntegerToFloat", [p + "q", wName, "qr_one", wName + "_scale", "qr_zp"], o + "columns");
                 product.Domain = "com.microsoft";
@@ -177,7 +176,7 @@ internal static class RowInt8GraphQuantizer
         }
 
         graph.Node.Clear();
-        graph.Node.Add(rewritten);
+        graph.Node.AddRange(rewritten);
         OnnxProto.DropUnusedInitializers(graph);
 
         return quantized;
@@ -191,11 +190,11 @@ internal static class RowInt8GraphQuantizer
         }
 
         var node = Node(op, [input], output, Int("keepdims", 1));
-        node.Attribute.Add(new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints, Ints = { -1 } });
+        node.Attribute.Add(AttributeProto.IntList("axes", -1));
         return node;
     }
 
-    private static void Constant(GraphProto graph, string name, TensorProto.Types.DataType type, byte[] raw, params long[] dims) =>
+    private static void Constant(GraphProto graph, string name, TensorDataType type, byte[] raw, params long[] dims) =>
         OnnxProto.AddInitializer(graph, name, type, raw, dims);
 
     private static NodeProto Node(string op, string[] inputs, string output, params AttributeProto[] attributes) =>

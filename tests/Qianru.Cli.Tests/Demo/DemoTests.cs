@@ -32,7 +32,7 @@ public sealed class DemoTests
         var query = MiniLm.Value.EmbedQuery(SeedExamples.SimilarityQuery);
         var docs = MiniLm.Value.EmbedDocuments(SeedExamples.SimilarityDocuments);
         float[][] all = [query, .. docs];
-        var cosineAt = lines.FindIndex(l => l.StartsWith("Cosine distance:", StringComparison.Ordinal));
+        var cosineAt = lines.FindIndex(l => l.StartsWith("Cosine similarity:", StringComparison.Ordinal));
         var euclidAt = lines.FindIndex(l => l.StartsWith("Euclidean distance:", StringComparison.Ordinal));
         for (var i = 0; i < all.Length; i++)
         {
@@ -88,7 +88,7 @@ public sealed class DemoTests
         var query = bge.Embed(SeedExamples.LocalQuery, new EmbedOptions { Prompt = SeedExamples.BgeChineseQueryInstruction });
         var first = bge.Embed(SeedExamples.LocalDocuments[0]);
         var lines = result.Out.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        var at = lines.FindLastIndex(l => l.StartsWith("Cosine distance:", StringComparison.Ordinal));
+        var at = lines.FindLastIndex(l => l.StartsWith("Cosine similarity:", StringComparison.Ordinal));
         Assert.Equal(VectorSimilarity.Cosine(query, first), Number(lines[at + 2]), 5);
     }
 
@@ -136,9 +136,28 @@ public sealed class DemoTests
     [Fact]
     public void A_cjk_font_is_installed_for_the_plot_labels()
     {
-        // .ci/run installs Debian's fonts-noto-cjk; without it Chinese labels are drawn as boxes.
+        // ./test.sh installs Debian's fonts-noto-cjk; without it Chinese labels are drawn as boxes.
         Assert.True(Qianru.Cli.Plots.PlotFonts.HasCjkFont, "no CJK font found; install fonts-noto-cjk");
         Assert.Contains("CJK", Qianru.Cli.Plots.PlotFonts.For("业绩增长"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_cjk_font_chinese_labels_warn_once_and_name_the_package()
+    {
+        var warnings = new StringWriter();
+        var warned = 0;
+        string[] families = ["DejaVu Sans", "Liberation Serif"];
+        Assert.Equal("DejaVu Sans", Qianru.Cli.Plots.PlotFonts.Pick("业绩增长", families, "DejaVu Sans", warnings, ref warned));
+        Qianru.Cli.Plots.PlotFonts.Pick("小明", families, "DejaVu Sans", warnings, ref warned);
+        Qianru.Cli.Plots.PlotFonts.Pick("English only", families, "DejaVu Sans", warnings, ref warned);
+        Assert.Equal(Qianru.Cli.Plots.PlotFonts.MissingCjkFont + Environment.NewLine, warnings.ToString());
+        Assert.Contains("fonts-noto-cjk", warnings.ToString(), StringComparison.Ordinal);
+
+        // With a CJK font there is nothing to say, and that font is used.
+        var quiet = new StringWriter();
+        var none = 0;
+        Assert.Equal("Noto Sans CJK SC", Qianru.Cli.Plots.PlotFonts.Pick("业绩", [.. families, "Noto Sans CJK JP", "Noto Sans CJK SC"], "DejaVu Sans", quiet, ref none));
+        Assert.Equal("", quiet.ToString());
     }
 
     [Fact]
@@ -147,7 +166,7 @@ public sealed class DemoTests
         var lines = RunExample("Similarity");
         var query = MiniLm.Value.EmbedQuery(SeedExamples.SimilarityQuery);
         var docs = MiniLm.Value.EmbedDocuments(SeedExamples.SimilarityDocuments);
-        Assert.Equal("Cosine distance:", lines[0]);
+        Assert.Equal("Cosine similarity:", lines[0]);
         Assert.Equal(1.0, Number(lines[1]), 5);
         for (var i = 0; i < docs.Length; i++)
         {

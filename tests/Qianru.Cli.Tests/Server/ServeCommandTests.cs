@@ -10,7 +10,7 @@ public sealed class ServeCommandTests
     [InlineData("--max-batch-tokens", "0", "--max-batch-tokens 0")]
     [InlineData("--max-concurrent-requests", "-1", "--max-concurrent-requests -1")]
     [InlineData("--threads", "0", "--threads 0")]
-    [InlineData("--model", "no-such-model", "--model no-such-model")]
+    [InlineData("--model", "no-such-model", "unknown model 'no-such-model'")]
     [InlineData("--host", "example.com", "--host example.com")]
     public void BadOptionIsOneLineAndExitCode2(string option, string value, string expected)
     {

@@ -13,11 +13,32 @@ public static class QianruCli
 
     public static Result RunWithInput(string? stdin, params string[] args) => RunIn(null, stdin, args);
 
-    public static Result RunIn(string? workingDirectory, string? stdin, params string[] args) =>
-        RunWithBytes(workingDirectory, Encoding.UTF8.GetBytes(stdin ?? ""), args);
+    /// <summary>
+    /// The Hugging Face settings every in-process run sees unless a test gives its own: an empty cache of this test
+    /// run and an endpoint that refuses connections, so no test reads the user's cache or reaches the internet.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> HermeticHub { get; } = new Dictionary<string, string?>
+    {
+        ["HF_HUB_CACHE"] = Path.Combine(Path.GetTempPath(), "qianru-cli-tests", "hf-empty-" + Environment.ProcessId),
+        ["HF_HOME"] = Path.Combine(Path.GetTempPath(), "qianru-cli-tests", "hf-home-" + Environment.ProcessId),
+        ["HF_ENDPOINT"] = "http://127.0.0.1:9",
+        ["HF_TOKEN"] = null,
+        ["HUGGING_FACE_HUB_TOKEN"] = null,
+        ["HUGGINGFACE_HUB_CACHE"] = null,
+        ["HF_HUB_OFFLINE"] = null,
+        ["TRANSFORMERS_OFFLINE"] = null,
+    };
+
+    public static Result RunIn(string? workingDirectory, string? stdin, params string[] args) => RunWith(null, workingDirectory, stdin, args);
+
+    /// <summary>Runs with <paramref name="environment"/> over <see cref="HermeticHub"/> (a null value unsets a variable).</summary>
+    public static Result RunWith(IReadOnlyDictionary<string, string?>? environment, string? workingDirectory, string? stdin, params string[] args) =>
+        RunCore(environment, workingDirectory, Encoding.UTF8.GetBytes(stdin ?? ""), args);
 
     /// <summary>Runs in-process with <paramref name="stdin"/> as the raw bytes of standard input (e.g. invalid UTF-8).</summary>
-    public static Result RunWithBytes(string? workingDirectory, byte[] stdin, params string[] args)
+    public static Result RunWithBytes(string? workingDirectory, byte[] stdin, params string[] args) => RunCore(null, workingDirectory, stdin, args);
+
+    private static Result RunCore(IReadOnlyDictionary<string, string?>? environment, string? workingDirectory, byte[] stdin, string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -31,13 +52,20 @@ public static class QianruCli
             OpenStdoutStream = () => new NonClosingStream(binary),
             ErrorIsTerminal = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+            GetEnvironmentVariable = name =>
+                environment is not null && environment.TryGetValue(name, out var value) ? value
+                : HermeticHub.TryGetValue(name, out var hermetic) ? hermetic
+                : Environment.GetEnvironmentVariable(name),
         };
         var code = CliApp.Run(args, context);
         return new Result(code, output.ToString(), error.ToString(), binary.ToArray());
     }
 
     /// <summary>Runs the real executable (dotnet Qianru.Cli.dll) as a child process.</summary>
-    public static Result RunProcess(string? stdin, params string[] args)
+    public static Result RunProcess(string? stdin, params string[] args) => RunProcessWithEnvironment(new Dictionary<string, string?>(), stdin, args);
+
+    /// <summary>Runs the real executable as a child process with <paramref name="environment"/> over <see cref="HermeticHub"/> (a null value removes a variable).</summary>
+    public static Result RunProcessWithEnvironment(IReadOnlyDictionary<string, string?> environment, string? stdin, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -48,6 +76,23 @@ public static class QianruCli
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in HermeticHub)
+        {
+            start.Environment[name] = value;
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Qianru.Cli.dll"));
         foreach (var a in args)
         {

@@ -1,4 +1,4 @@
-using Onnx;
+using Qianru.Onnx;
 using Qianru.Quantization;
 
 namespace Qianru.Tests.Quantization;
@@ -25,7 +25,7 @@ public sealed class RowInt8OracleTests
         var quantized = Quantize(weight, bias, alpha, channelMax, reduceRange);
         var actual = TinyOnnx.Run(quantized, x, Rows, K);
         var expected = Naive(weight, bias, x, alpha, channelMax, reduceRange ? 63 : 127);
-        var codes = ModelProto.Parser.ParseFrom(quantized).Graph.Initializer.Single(t => t.DataType == (int)TensorProto.Types.DataType.Int8).RawData.Select(b => (int)(sbyte)b).ToArray();
+        var codes = ModelProto.Parse(quantized).Graph!.Initializer.Single(t => t.DataType == TensorDataType.Int8).RawData.ToArray().Select(b => (int)(sbyte)b).ToArray();
         Assert.Equal(reduceRange ? 63 : 127, codes.Max(Math.Abs));
         for (var i = 0; i < actual.Length; i++)
         {
@@ -86,10 +86,10 @@ public sealed class RowInt8OracleTests
 
     private static byte[] Quantize(float[] weight, float[] bias, float alpha, float[] channelMax, bool reduceRange = false)
     {
-        var model = ModelProto.Parser.ParseFrom(TinyOnnx.Linear(weight, bias, K, N));
+        var model = ModelProto.Parse(TinyOnnx.Linear(weight, bias, K, N));
         var nodes = RowInt8GraphQuantizer.Quantize(model, new Dictionary<string, float[]> { ["x"] = channelMax }, alpha, null, reduceRange);
         Assert.Single(nodes);
-        return Google.Protobuf.MessageExtensions.ToByteArray(model);
+        return model.ToByteArray();
     }
 
     private static float[] WithOutlierChannel(float[] x, int channel, float factor)

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
-using Onnx;
+using Qianru.Onnx;
 
 namespace Qianru.Tests.Quantization;
 
@@ -11,8 +10,8 @@ internal static class TinyOnnx
     public static byte[] Linear(float[] weight, float[] bias, int k, int n)
     {
         var graph = new GraphProto { Name = "linear" };
-        graph.Input.Add(Value("x", k));
-        graph.Output.Add(Value("y", n));
+        graph.Input.Add(ValueInfoProto.Tensor("x", TensorDataType.Float, "batch", k));
+        graph.Output.Add(ValueInfoProto.Tensor("y", TensorDataType.Float, "batch", n));
         graph.Initializer.Add(Tensor("layer.dense.weight", weight, k, n));
         graph.Initializer.Add(Tensor("layer.dense.bias", bias, n));
         graph.Node.Add(Node("MatMul", "MatMul_0", ["x", "layer.dense.weight"], "mm"));
@@ -35,29 +34,13 @@ internal static class TinyOnnx
     public static float[] Random(Random random, int count, float scale) =>
         [.. Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1) * scale)];
 
-    private static ValueInfoProto Value(string name, int width)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
-        };
-    }
-
-    private static TensorProto Tensor(string name, float[] values, params long[] dims)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
-        tensor.Dims.Add(dims);
-        return tensor;
-    }
+    private static TensorProto Tensor(string name, float[] values, params long[] dims) =>
+        TensorProto.Create(name, TensorDataType.Float, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), dims);
 
     private static NodeProto Node(string op, string name, string[] inputs, string output)
     {
         var node = new NodeProto { OpType = op, Name = name };
-        node.Input.Add(inputs);
+        node.Input.AddRange(inputs);
         node.Output.Add(output);
         return node;
     }

@@ -89,7 +89,7 @@ public sealed class CorpusTokenizer
         var folder = Path.Combine(AppContext.BaseDirectory, "jieba");
         if (!File.Exists(Path.Combine(folder, "dict.txt")))
         {
-            throw new QianruException($"jieba dictionary not found in '{folder}' (dict.txt, prob_trans.json, prob_emit.json); it is copied there at build time from the jieba.NET package");
+            throw new QianruException($"jieba dictionary not found in '{folder}' (dict.txt, prob_trans.json, prob_emit.json); the Qianru.WordVectors package copies it there at build and publish time");
         }
 
         ConfigManager.ConfigFileBaseDir = folder;

@@ -64,23 +64,34 @@ public sealed class WordVectorSentenceEmbedder : IEmbeddingGenerator<string, Emb
     public static WordVectorSentenceEmbedder Create(string pathOrModelId, WordVectorSentenceEmbedderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(pathOrModelId);
-        var path = pathOrModelId.StartsWith("words:", StringComparison.OrdinalIgnoreCase) ? pathOrModelId[6..] : pathOrModelId;
+        var spec = Models.ModelSpec.Parse(pathOrModelId.StartsWith("words:", StringComparison.OrdinalIgnoreCase) ? pathOrModelId : "words:" + pathOrModelId);
+        return Create(spec.Resolve(), options);
+    }
+
+    /// <summary>Creates an embedder for a resolved <c>words:FILE[#mean|#sif]</c> spec (<see cref="Models.ModelSpec"/>); it owns the loaded vectors.</summary>
+    /// <exception cref="ArgumentException">The spec is not a words: spec.</exception>
+    public static WordVectorSentenceEmbedder Create(Models.ResolvedModel model, WordVectorSentenceEmbedderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Kind != Models.ModelSpecKind.WordVectors)
+        {
+            throw new ArgumentException($"{model.Spec.Text}: not a words:FILE spec.", nameof(model));
+        }
+
         options ??= new WordVectorSentenceEmbedderOptions();
-        var hash = path.LastIndexOf('#');
-        var suffix = hash > 0 ? path[(hash + 1)..].ToLowerInvariant() : null;
-        if (suffix is "mean" or "sif")
+        if (model.Spec.WordPooling is { } pooling)
         {
             options = new WordVectorSentenceEmbedderOptions
             {
-                Pooling = suffix == "mean" ? SentencePooling.Mean : SentencePooling.Sif,
+                Pooling = pooling == "mean" ? SentencePooling.Mean : SentencePooling.Sif,
                 SifA = options.SifA,
                 Language = options.Language,
                 Normalize = options.Normalize,
                 RemovePrincipalComponent = options.RemovePrincipalComponent,
             };
-            path = path[..hash];
         }
 
+        var path = model.Spec.Path!;
         var vectors = KeyedVectors.Load(path);
         return new WordVectorSentenceEmbedder(vectors, true, options, "words:" + path, null);
     }
