@@ -18,6 +18,7 @@ internal static class Program
         ["import"] = ImportBench.Run,
         ["import-run"] = ImportBench.RunChild,
         ["import-load"] = ImportBench.LoadChild,
+        ["stream"] = StreamBench.Run,
     };
 
     public static int Main(string[] args)

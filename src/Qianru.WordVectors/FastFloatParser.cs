@@ -122,6 +122,28 @@ internal static class FastFloatParser
         return true;
     }
 
-    private static bool Slow(ReadOnlySpan<byte> s, out float value) =>
-        float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    /// <summary>.NET's parser, plus C's spellings inf, infinity and nan (as fastText and numpy write them).</summary>
+    private static bool Slow(ReadOnlySpan<byte> s, out float value)
+    {
+        if (float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+
+        var sign = s.Length > 0 && s[0] is (byte)'-' or (byte)'+' ? 1 : 0;
+        var word = s[sign..];
+        if (System.Text.Ascii.EqualsIgnoreCase(word, "inf"u8) || System.Text.Ascii.EqualsIgnoreCase(word, "infinity"u8))
+        {
+            value = s[0] == (byte)'-' ? float.NegativeInfinity : float.PositiveInfinity;
+            return true;
+        }
+
+        if (System.Text.Ascii.EqualsIgnoreCase(word, "nan"u8))
+        {
+            value = float.NaN;
+            return true;
+        }
+
+        return false;
+    }
 }

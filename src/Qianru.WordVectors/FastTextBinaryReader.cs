@@ -13,11 +13,14 @@ internal static class FastTextBinaryReader
 {
     public const int Magic = 793712314;
     private const int Version = 12;
+    private const int MaxDimensions = 1 << 16;
+    private const int MaxNgram = 1000;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static bool HasMagic(ReadOnlySpan<byte> head) =>
         head.Length >= 8 && BitConverter.ToInt32(head) == Magic;
 
-    public static KeyedVectors Read(Stream stream, string name, int? limit)
+    public static KeyedVectors Read(Stream stream, string name, int? limit, CancellationToken cancellationToken = default)
     {
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         try
@@ -41,7 +44,7 @@ internal static class FastTextBinaryReader
             var maxN = reader.ReadInt32();
             reader.ReadInt32();
             reader.ReadDouble();
-            if (dim < 1 || bucket < 0 || minN < 0 || maxN < 0)
+            if (dim < 1 || dim > MaxDimensions || bucket < 0 || minN < 0 || maxN < 0 || maxN > MaxNgram)
             {
                 throw new InvalidDataException($"{name}: invalid fastText arguments (dim {dim}, bucket {bucket}, minn {minN}, maxn {maxN})");
             }
@@ -57,11 +60,22 @@ internal static class FastTextBinaryReader
                 throw new InvalidDataException($"{name}: invalid fastText dictionary ({size} entries, {nwords} words)");
             }
 
+            // Each entry is at least a NUL, an 8-byte count and a type byte: a count the file cannot hold is damage.
+            if (Remaining(stream) is { } left && (long)size * 10 > left)
+            {
+                throw new InvalidDataException($"{name}: the fastText dictionary claims {size} entries but only {left} bytes follow (truncated or damaged file)");
+            }
+
             var words = new string[nwords];
             var counts = new long[nwords];
             var bytes = new List<byte>(64);
             for (var i = 0; i < size; i++)
             {
+                if ((i & 1023) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 bytes.Clear();
                 for (var b = reader.ReadByte(); b != 0; b = reader.ReadByte())
                 {
@@ -72,7 +86,7 @@ internal static class FastTextBinaryReader
                 var type = reader.ReadSByte();
                 if (i < nwords)
                 {
-                    words[i] = Encoding.UTF8.GetString([.. bytes]);
+                    words[i] = DecodeWord(bytes, name, i);
                     counts[i] = count;
                     if (type != 0)
                     {
@@ -98,12 +112,24 @@ internal static class FastTextBinaryReader
                 throw new InvalidDataException($"{name}: the input matrix is {rows} × {columns}; the arguments say {(long)nwords + bucket} × {dim}");
             }
 
-            // Word rows, then n-gram rows, read in chunks (a real model's matrix is several GB).
+            // Word rows, then n-gram rows, read in chunks (a real model's matrix is several GB); checked against the
+            // file's length before they are allocated.
+            var floats = ((long)nwords + bucket) * dim;
+            if ((long)nwords * dim > Array.MaxLength || (long)bucket * dim > Array.MaxLength)
+            {
+                throw new InvalidDataException($"{name}: the input matrix of {rows} × {columns} is larger than Qianru reads ({Array.MaxLength} floats per part)");
+            }
+
+            if (Remaining(stream) is { } matrixBytes && floats * sizeof(float) > matrixBytes)
+            {
+                throw new InvalidDataException($"{name}: the input matrix of {rows} × {columns} needs {floats * sizeof(float)} bytes but only {matrixBytes} follow (truncated or damaged file)");
+            }
+
             var keep = limit is { } l ? Math.Min(l, nwords) : nwords;
             var vectors = new float[(long)nwords * dim];
             var ngrams = new float[(long)bucket * dim];
-            ReadFloats(stream, vectors, name);
-            ReadFloats(stream, ngrams, name);
+            ReadFloats(stream, vectors, name, cancellationToken);
+            ReadFloats(stream, ngrams, name, cancellationToken);
             Parallel.For(0, keep, i =>
             {
                 var target = vectors.AsSpan((int)((long)i * dim), dim);
@@ -130,16 +156,40 @@ internal static class FastTextBinaryReader
         }
     }
 
-    private static void ReadFloats(Stream stream, float[] destination, string name)
+    private static long? Remaining(Stream stream) => stream.CanSeek ? stream.Length - stream.Position : null;
+
+    private static string DecodeWord(List<byte> bytes, string name, int index)
+    {
+        try
+        {
+            return StrictUtf8.GetString([.. bytes]);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new InvalidDataException($"{name}: dictionary word {index + 1} is not valid UTF-8 (bytes {Convert.ToHexString([.. bytes.Take(16)])})");
+        }
+    }
+
+    private static void ReadFloats(Stream stream, float[] destination, string name, CancellationToken cancellationToken)
     {
         const int Chunk = 1 << 20;
         for (long offset = 0; offset < destination.LongLength; offset += Chunk)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var count = (int)Math.Min(Chunk, destination.LongLength - offset);
             var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination.AsSpan((int)offset, count));
             if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length)
             {
                 throw new InvalidDataException($"{name}: truncated fastText model file: the input matrix ends early");
+            }
+
+            var values = destination.AsSpan((int)offset, count);
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i]))
+                {
+                    throw new InvalidDataException($"{name}: the input matrix holds {(float.IsNaN(values[i]) ? "NaN" : "infinity")} (value {offset + i}); only finite values are allowed");
+                }
             }
         }
     }

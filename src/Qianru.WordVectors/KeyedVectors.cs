@@ -5,10 +5,10 @@ namespace Qianru.WordVectors;
 /// <summary>
 /// Word vectors (GloVe, word2vec, fastText) with gensim's <c>KeyedVectors</c> queries: <see cref="MostSimilar(IEnumerable{string}, IEnumerable{string}?, int, int?)"/>,
 /// <see cref="MostSimilarCosmul"/>, <see cref="Similarity"/>, <see cref="NSimilarity"/>, <see cref="DoesntMatch"/>,
-/// <see cref="Analogy"/> and <see cref="EvaluateWordAnalogies(string, int, bool)"/>.
+/// <see cref="Analogy"/> and <see cref="EvaluateWordAnalogies(string, int, bool, CancellationToken)"/>.
 /// </summary>
 /// <remarks>
-/// Load with <see cref="Load(string, WordVectorLoadOptions?)"/> (format detected; text is parsed streaming) or build with
+/// Load with <see cref="Load(string, WordVectorLoadOptions?, CancellationToken)"/> (format detected; text is parsed streaming) or build with
 /// <see cref="Create"/>; <c>Word2VecTrainer</c> trains new ones. Queries are thread-safe. Vectors in Qianru's
 /// native format are memory-mapped: dispose the object when done. Reference:
 /// https://radimrehurek.com/gensim/models/keyedvectors.html
@@ -62,7 +62,10 @@ public sealed class KeyedVectors : IDisposable
     /// <see cref="WordVectorLoadOptions.Format"/> says it; text is parsed streaming. Malformed files give an
     /// <see cref="InvalidDataException"/> naming the line.
     /// </summary>
-    public static KeyedVectors Load(string path, WordVectorLoadOptions? options = null)
+    /// <param name="path">The file.</param>
+    /// <param name="options">Format and limit; <see langword="null"/> detects the format and reads every word.</param>
+    /// <param name="cancellationToken">Checked every 1024 rows, so loading a multi-GB file stops within milliseconds.</param>
+    public static KeyedVectors Load(string path, WordVectorLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= new WordVectorLoadOptions();
@@ -73,28 +76,28 @@ public sealed class KeyedVectors : IDisposable
         }
 
         using var stream = WordVectorReader.OpenRead(path);
-        return Load(stream, format, options.Limit, path);
+        return Load(stream, format, options.Limit, path, cancellationToken);
     }
 
     /// <summary>Loads word2vec text/binary or GloVe vectors from a stream (the native format needs a file: use the path overload).</summary>
-    public static KeyedVectors Load(Stream stream, WordVectorFormat format, int? limit = null)
+    public static KeyedVectors Load(Stream stream, WordVectorFormat format, int? limit = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        return Load(stream, format, limit, "stream");
+        return Load(stream, format, limit, "stream", cancellationToken);
     }
 
-    private static KeyedVectors Load(Stream stream, WordVectorFormat format, int? limit, string name)
+    private static KeyedVectors Load(Stream stream, WordVectorFormat format, int? limit, string name, CancellationToken cancellationToken)
     {
         if (format == WordVectorFormat.FastTextBinary)
         {
-            return FastTextBinaryReader.Read(stream, name, limit);
+            return FastTextBinaryReader.Read(stream, name, limit, cancellationToken);
         }
 
         var data = format switch
         {
-            WordVectorFormat.Word2VecText => WordVectorReader.ReadText(stream, name, hasHeader: true, limit),
-            WordVectorFormat.GloVe => WordVectorReader.ReadText(stream, name, hasHeader: false, limit),
-            WordVectorFormat.Word2VecBinary => WordVectorReader.ReadBinary(stream, name, limit),
+            WordVectorFormat.Word2VecText => WordVectorReader.ReadText(stream, name, hasHeader: true, limit, cancellationToken: cancellationToken),
+            WordVectorFormat.GloVe => WordVectorReader.ReadText(stream, name, hasHeader: false, limit, cancellationToken: cancellationToken),
+            WordVectorFormat.Word2VecBinary => WordVectorReader.ReadBinary(stream, name, limit, cancellationToken: cancellationToken),
             _ => throw new NotSupportedException($"{name}: format {format} cannot be read from a stream; give a file path"),
         };
         return FromData(data, null);
@@ -329,19 +332,36 @@ public sealed class KeyedVectors : IDisposable
     /// <summary>The analogy <paramref name="a"/> − <paramref name="b"/> + <paramref name="c"/> (king − man + woman ≈ queen): <c>MostSimilar([a, c], [b])</c>.</summary>
     public IReadOnlyList<WordScore> Analogy(string a, string b, string c, int topn = 10) => MostSimilar([a, c], [b], topn);
 
+    /// <summary>A line of the questions; bytes that are not UTF-8 (with a strict reader) are refused naming the line.</summary>
+    private static string? ReadLine(TextReader questions, string name, int lineNumber)
+    {
+        try
+        {
+            return questions.ReadLine();
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new InvalidDataException($"{name}: near line {lineNumber}: not valid UTF-8; the questions must be UTF-8 text");
+        }
+    }
+
     /// <summary>
     /// Evaluates on a questions-words file (": section" lines, then "a b c d" meaning a is to b as c is to d) like gensim's
     /// <c>evaluate_word_analogies</c>: only the first <paramref name="restrictVocab"/> words are used, questions with other words
     /// are skipped, and the answer is the best of the top 5 of <c>MostSimilar([b, c], [a])</c> that is not an input word.
     /// </summary>
-    public AnalogyEvaluation EvaluateWordAnalogies(string path, int restrictVocab = 300000, bool caseInsensitive = true)
+    /// <param name="path">The questions file.</param>
+    /// <param name="restrictVocab">Use only the first this many words (gensim's restrict_vocab).</param>
+    /// <param name="caseInsensitive">Compare upper-cased words, as gensim does by default.</param>
+    /// <param name="cancellationToken">Checked before every question.</param>
+    public AnalogyEvaluation EvaluateWordAnalogies(string path, int restrictVocab = 300000, bool caseInsensitive = true, CancellationToken cancellationToken = default)
     {
-        using var reader = new StreamReader(WordVectorReader.OpenRead(path));
-        return EvaluateWordAnalogies(reader, restrictVocab, caseInsensitive, path);
+        using var reader = new StreamReader(WordVectorReader.OpenRead(path), Text.UnicodeText.StrictUtf8);
+        return EvaluateWordAnalogies(reader, restrictVocab, caseInsensitive, path, cancellationToken);
     }
 
-    /// <summary>As <see cref="EvaluateWordAnalogies(string, int, bool)"/>, reading the questions from a reader.</summary>
-    public AnalogyEvaluation EvaluateWordAnalogies(TextReader questions, int restrictVocab = 300000, bool caseInsensitive = true, string name = "questions")
+    /// <summary>As <see cref="EvaluateWordAnalogies(string, int, bool, CancellationToken)"/>, reading the questions from a reader.</summary>
+    public AnalogyEvaluation EvaluateWordAnalogies(TextReader questions, int restrictVocab = 300000, bool caseInsensitive = true, string name = "questions", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(questions);
         var limit = Math.Min(restrictVocab, Count);
@@ -355,9 +375,10 @@ public sealed class KeyedVectors : IDisposable
         string? sectionName = null;
         int correct = 0, incorrect = 0, totalCorrect = 0, totalIncorrect = 0, oov = 0;
         var lineNumber = 0;
-        while (questions.ReadLine() is { } line)
+        while (ReadLine(questions, name, lineNumber + 1) is { } line)
         {
             lineNumber++;
+            cancellationToken.ThrowIfCancellationRequested();
             if (line.StartsWith(": ", StringComparison.Ordinal))
             {
                 if (sectionName is not null)

@@ -12,8 +12,13 @@ internal sealed class KeyedVectorsBuilder
 
     public KeyedVectorsBuilder(int capacity, int dim)
     {
-        // A header may claim any count: start modestly and grow as rows really arrive.
+        // A header may claim any count: start modestly (at most 2^18 rows and 2^24 floats) and grow as rows really arrive.
         capacity = Math.Min(capacity, 1 << 18);
+        if (dim > 0)
+        {
+            capacity = (int)Math.Min(capacity, Math.Max(1, (1 << 24) / dim));
+        }
+
         _words = new List<string>(capacity);
         _dim = dim;
         _vectors = dim > 0 ? new float[(long)capacity * dim] : [];
@@ -27,7 +32,7 @@ internal sealed class KeyedVectorsBuilder
     public void SetDimensions(int dim)
     {
         _dim = dim;
-        _vectors = new float[(long)Math.Max(_words.Capacity, 16) * dim];
+        _vectors = new float[Math.Min((long)Math.Max(_words.Capacity, 16), Math.Max(1, (1 << 24) / dim)) * dim];
     }
 
     /// <summary>Adds a word and returns the span to fill with its vector (a scratch span for a duplicate).</summary>
@@ -47,7 +52,12 @@ internal sealed class KeyedVectorsBuilder
         if ((long)(_rows + 1) * _dim > _vectors.LongLength)
         {
             var grown = Math.Max(16L, (long)_rows * 2) * _dim;
-            Array.Resize(ref _vectors, (int)Math.Min(grown, Array.MaxLength));
+            if ((long)(_rows + 1) * _dim > Array.MaxLength)
+            {
+                throw new InvalidDataException($"{_rows + 1} words × {_dim} dimensions do not fit in one array of {Array.MaxLength} floats; read fewer words (a limit)");
+            }
+
+            Array.Resize(ref _vectors, (int)Math.Min(grown, Array.MaxLength / _dim * _dim));
         }
 
         _words.Add(word);

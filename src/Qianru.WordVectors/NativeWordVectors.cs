@@ -18,6 +18,7 @@ internal static unsafe class NativeWordVectors
     public static ReadOnlySpan<byte> Magic => "QIANRUWV"u8;
 
     private const int HeaderSize = 64;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private const int Version = 1;
 
     public static void Save(KeyedVectors vectors, string path)
@@ -117,8 +118,14 @@ internal static unsafe class NativeWordVectors
             var wordsOffset = BinaryPrimitives.ReadInt64LittleEndian(header[40..]);
             var countsOffset = BinaryPrimitives.ReadInt64LittleEndian(header[48..]);
             var subwordOffset = BinaryPrimitives.ReadInt64LittleEndian(header[56..]);
-            if (dim <= 0 || count <= 0 || count > int.MaxValue || wordsOffset < HeaderSize + count * dim * 4 || wordsOffset > length
-                || ((flags & 1) != 0 && countsOffset + count * 8 > length) || ((flags & 2) != 0 && subwordOffset + (long)bucket * dim * 4 > length))
+            // Every size is bounded before it is multiplied, so no product can overflow, and every region must lie
+            // inside the file, so nothing is read (or allocated) past what the file holds.
+            var hasCounts = (flags & 1) != 0;
+            var hasSubwords = (flags & 2) != 0;
+            if (dim <= 0 || dim > 1 << 16 || count <= 0 || count > int.MaxValue || wordsOffset < HeaderSize + count * dim * 4 || wordsOffset > length
+                || (hasCounts && (countsOffset < HeaderSize || countsOffset > length || count * 8 > length - countsOffset))
+                || (hasSubwords && (bucket <= 0 || minN < 1 || maxN < minN || maxN > 1000 || subwordOffset < HeaderSize || subwordOffset > length
+                    || (long)bucket * dim * 4 > length - subwordOffset)))
             {
                 throw new InvalidDataException($"{path}: corrupt native word-vector header (dim {dim}, count {count}, file {length} bytes)");
             }
@@ -134,17 +141,24 @@ internal static unsafe class NativeWordVectors
                 }
 
                 var len = BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(basePtr + p, 4));
-                if (len <= 0 || p + 4 + len > length)
+                if (len <= 0 || len > length - p - 4)
                 {
                     throw new InvalidDataException($"{path}: truncated native word-vector file: word {i + 1} of {count} is cut");
                 }
 
-                words[i] = System.Text.Encoding.UTF8.GetString(basePtr + p + 4, len);
+                try
+                {
+                    words[i] = StrictUtf8.GetString(basePtr + p + 4, len);
+                }
+                catch (DecoderFallbackException)
+                {
+                    throw new InvalidDataException($"{path}: word {i + 1} of {count} is not valid UTF-8 (damaged file)");
+                }
                 p += 4 + len;
             }
 
             long[]? counts = null;
-            if ((flags & 1) != 0)
+            if (hasCounts)
             {
                 counts = new long[n];
                 for (var i = 0; i < n; i++)
@@ -154,7 +168,7 @@ internal static unsafe class NativeWordVectors
             }
 
             SubwordModel? subwords = null;
-            if ((flags & 2) != 0)
+            if (hasSubwords)
             {
                 subwords = new SubwordModel(minN, maxN, bucket, FloatMatrix.FromPointer((float*)(basePtr + subwordOffset), bucket, dim));
             }

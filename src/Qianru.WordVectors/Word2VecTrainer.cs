@@ -38,15 +38,49 @@ public static class Word2VecTrainer
     {
         ArgumentNullException.ThrowIfNull(sentences);
         options ??= new Word2VecOptions();
+        if (options.Subwords && options.MinN > options.MaxN)
+        {
+            throw new ArgumentException($"the shortest n-gram ({options.MinN}) is longer than the longest ({options.MaxN}); MinN must be at most MaxN", nameof(options));
+        }
+
+        CheckMemory(0, options);
         var corpus = Corpus.Build(sentences, options.MinCount, cancellationToken);
         if (corpus.Words.Length == 0)
         {
             throw new ArgumentException($"no word occurs at least {options.MinCount} times (min count) in the corpus; lower the min count or give a larger corpus");
         }
 
+        CheckMemory(corpus.Words.Length, options);
         var state = new State(corpus, options);
         state.Run(progress, cancellationToken);
         return state.Result();
+    }
+
+    /// <summary>
+    /// Refuses, before allocating, matrices that cannot exist: more floats than one array holds, or more bytes than the
+    /// memory available to the process (the word matrix and its output twin, plus the n-gram matrix with subwords).
+    /// </summary>
+    private static void CheckMemory(int vocabulary, Word2VecOptions options)
+    {
+        var dim = options.Dimensions;
+        var ngramFloats = options.Subwords ? (long)options.Bucket * dim : 0;
+        if (ngramFloats > Array.MaxLength)
+        {
+            throw new QianruException($"{options.Bucket} n-gram buckets × {dim} dimensions is {ngramFloats} floats; one matrix holds at most {Array.MaxLength}: lower the bucket count or the dimensions.");
+        }
+
+        if ((long)vocabulary * dim > Array.MaxLength)
+        {
+            throw new QianruException($"{vocabulary} words × {dim} dimensions is {(long)vocabulary * dim} floats; one matrix holds at most {Array.MaxLength}: lower the dimensions or raise the min count.");
+        }
+
+        var bytes = (2L * vocabulary * dim + ngramFloats) * sizeof(float);
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && bytes > available)
+        {
+            throw new QianruException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"training needs {bytes / 1e9:F1} GB for its matrices ({vocabulary} words{(options.Subwords ? $" and {options.Bucket} n-gram buckets" : "")} × {dim} dimensions) but {available / 1e9:F1} GB of memory is available: lower the dimensions{(options.Subwords ? " or the bucket count" : "")}."));
+        }
     }
 
     /// <summary>The corpus as vocabulary ids, with the vocabulary sorted by count (ties in first-seen order).</summary>

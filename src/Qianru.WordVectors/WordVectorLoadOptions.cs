@@ -1,6 +1,6 @@
 namespace Qianru.WordVectors;
 
-/// <summary>How <see cref="KeyedVectors.Load(string, WordVectorLoadOptions?)"/> reads a file.</summary>
+/// <summary>How <see cref="KeyedVectors.Load(string, WordVectorLoadOptions?, CancellationToken)"/> reads a file.</summary>
 public sealed class WordVectorLoadOptions
 {
     private readonly int? _limit;

@@ -36,6 +36,13 @@ internal static class WordVectorReader
         var first = newline >= 0 ? bytes[..newline] : bytes;
         if (!TryParseHeader(first, out _, out var dim))
         {
+            // Two whole numbers are a word2vec header, never a 1-D GloVe row: a header out of range is an error, not
+            // a reason to read the file as something else.
+            if (IsTwoIntegers(first))
+            {
+                throw new InvalidDataException($"{name}: line 1 is the word2vec header \"{Preview(first.Trim("\r\n \t"u8))}\" but is out of range: the word count must be at least 1 and the dimensions 1 to {MaxDimensions}");
+            }
+
             return WordVectorFormat.GloVe;
         }
 
@@ -71,6 +78,28 @@ internal static class WordVectorReader
         return WordVectorFormat.Word2VecText;
     }
 
+    /// <summary>True for a line of exactly two whole numbers (signed or not), the shape of a word2vec header.</summary>
+    private static bool IsTwoIntegers(ReadOnlySpan<byte> line)
+    {
+        var fields = 0;
+        var text = line.Trim("\r\n \t"u8);
+        while (!text.IsEmpty)
+        {
+            var end = text.IndexOfAny((byte)' ', (byte)'\t');
+            var field = end < 0 ? text : text[..end];
+            var digits = field.Length > 0 && field[0] is (byte)'-' or (byte)'+' ? field[1..] : field;
+            if (digits.IsEmpty || digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0)
+            {
+                return false;
+            }
+
+            fields++;
+            text = end < 0 ? default : text[end..].TrimStart(" \t"u8);
+        }
+
+        return fields == 2;
+    }
+
     private static bool IsTextNumberByte(byte b) =>
         b is (>= (byte)'0' and <= (byte)'9') or (byte)'.' or (byte)'-' or (byte)'+' or (byte)'e' or (byte)'E'
             or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)'n' or (byte)'a' or (byte)'i' or (byte)'f'
@@ -78,6 +107,11 @@ internal static class WordVectorReader
 
     public static FileStream OpenRead(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"word vectors file '{path}' is a folder; give a file", path);
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"word vectors file '{path}' does not exist", path);
@@ -86,7 +120,7 @@ internal static class WordVectorReader
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
     }
 
-    public static KeyedVectorsData ReadText(Stream stream, string name, bool hasHeader, int? limit, int bufferSize = 1 << 20)
+    public static KeyedVectorsData ReadText(Stream stream, string name, bool hasHeader, int? limit, int bufferSize = 1 << 20, CancellationToken cancellationToken = default)
     {
         var reader = new ByteLineReader(stream, bufferSize);
         var dim = -1;
@@ -100,10 +134,15 @@ internal static class WordVectorReader
         }
 
         var capacity = declared > 0 ? (int)Math.Min(declared, limit ?? int.MaxValue) : 1024;
-        var builder = new KeyedVectorsBuilder(capacity, dim);
+        var builder = new KeyedVectorsBuilder(dim > 0 ? RowsThatFit(stream, capacity, 2 * dim + 1) : capacity, dim);
         while ((limit is null || builder.RowsRead < limit) && (declared < 0 || builder.RowsRead < declared) && reader.TryReadLine(out var line))
         {
             var lineNumber = reader.LineNumber;
+            if ((lineNumber & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (line.Length > 0 && line[^1] == (byte)'\r')
             {
                 line = line[..^1];
@@ -210,10 +249,15 @@ internal static class WordVectorReader
             {
                 throw new InvalidDataException($"{name}: line {lineNumber}: '{Preview(token)}' (number {k + 1} of the row) is not a number");
             }
+
+            if (!float.IsFinite(vector[k]))
+            {
+                throw new InvalidDataException($"{name}: line {lineNumber}: '{Preview(token)}' (number {k + 1} of the row) is {(float.IsNaN(vector[k]) ? "NaN" : "infinite or outside the float32 range")}; only finite values are allowed");
+            }
         }
     }
 
-    public static KeyedVectorsData ReadBinary(Stream stream, string name, int? limit, int bufferSize = 1 << 20)
+    public static KeyedVectorsData ReadBinary(Stream stream, string name, int? limit, int bufferSize = 1 << 20, CancellationToken cancellationToken = default)
     {
         var reader = new ByteLineReader(stream, bufferSize);
         if (!reader.TryReadLine(out var header) || !TryParseHeader(header, out var declared, out var dim))
@@ -222,10 +266,15 @@ internal static class WordVectorReader
         }
 
         var count = (int)Math.Min(declared, limit ?? int.MaxValue);
-        var builder = new KeyedVectorsBuilder(count, dim);
         var bytesPerVector = dim * sizeof(float);
+        var builder = new KeyedVectorsBuilder(RowsThatFit(stream, count, bytesPerVector + 2), dim);
         for (var i = 0; i < count; i++)
         {
+            if ((i & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             while (reader.Peek() is '\n' or '\r')
             {
                 reader.Skip();
@@ -247,11 +296,22 @@ internal static class WordVectorReader
             for (var k = 0; k < dim; k++)
             {
                 vector[k] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(k * 4, 4));
+                if (!float.IsFinite(vector[k]))
+                {
+                    throw new InvalidDataException($"{name}: word {i + 1} ('{word}'), number {k + 1} is {(float.IsNaN(vector[k]) ? "NaN" : "infinite")}; only finite values are allowed");
+                }
             }
         }
 
         return builder.Build();
     }
+
+    /// <summary>
+    /// At most <paramref name="rows"/>, and no more rows than the rest of a seekable stream can hold at
+    /// <paramref name="minimumRowBytes"/> each: a header's count is a claim, not a reason to allocate.
+    /// </summary>
+    private static int RowsThatFit(Stream stream, int rows, long minimumRowBytes) =>
+        stream.CanSeek ? (int)Math.Min(rows, Math.Max(0, stream.Length - stream.Position) / minimumRowBytes + 1) : rows;
 
     private static string DecodeWord(ReadOnlySpan<byte> bytes, string name, string where)
     {

@@ -19,11 +19,14 @@ public sealed class EmbedOptions
         init => field = value is null or > 0 ? value : throw new ArgumentOutOfRangeException(nameof(Dimensions), value, "Dimensions must be at least 1.");
     }
 
-    /// <summary>The most texts in one model call; texts are sorted by token count first. Default: 32.</summary>
+    /// <summary>The largest <see cref="BatchSize"/>: 4096.</summary>
+    public const int MaxBatchSize = 4096;
+
+    /// <summary>The most texts in one model call, 1 to <see cref="MaxBatchSize"/>; texts are sorted by token count first. Default: 32.</summary>
     public int BatchSize
     {
         get;
-        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, "BatchSize must be at least 1.");
+        init => field = value is > 0 and <= MaxBatchSize ? value : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, $"BatchSize must be 1 to {MaxBatchSize}.");
     } = 32;
 
     internal static EmbedOptions Default { get; } = new();

@@ -3,11 +3,14 @@ namespace Qianru;
 /// <summary>How a <see cref="SentenceEmbedder"/> runs its model. <see langword="null"/> means the default.</summary>
 public sealed class EmbedderOptions
 {
-    /// <summary>ONNX Runtime intra-op threads. Default: the number of processors.</summary>
+    /// <summary>The largest <see cref="Threads"/>: 1024 (each thread has its own stack and scratch memory).</summary>
+    public const int MaxThreads = 1024;
+
+    /// <summary>ONNX Runtime intra-op threads, 1 to <see cref="MaxThreads"/>. Default: the number of processors.</summary>
     public int? Threads
     {
         get;
-        init => field = value is null or > 0 ? value : throw new ArgumentOutOfRangeException(nameof(Threads), value, "Threads must be at least 1.");
+        init => field = value is null or (> 0 and <= MaxThreads) ? value : throw new ArgumentOutOfRangeException(nameof(Threads), value, $"Threads must be 1 to {MaxThreads}.");
     }
 
     /// <summary>

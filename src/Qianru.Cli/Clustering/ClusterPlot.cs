@@ -12,7 +12,7 @@ internal static class ClusterPlot
     /// <summary>Legend lines at most; further clusters are drawn but not listed.</summary>
     public const int MaxLegendEntries = 30;
 
-    public static void Save(string path, IReadOnlyList<float[]> vectors, int[] labels, string title)
+    public static void Save(string path, IReadOnlyList<float[]> vectors, int[] labels, string title, CancellationToken cancellationToken = default)
     {
         if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
         {
@@ -26,7 +26,7 @@ internal static class ClusterPlot
         }
 
         var points = vectors.Count >= 2 && vectors[0].Length >= 2
-            ? Pca.Project(vectors, 2)
+            ? Pca.Project(vectors, 2, cancellationToken)
             : vectors.Select((v, i) => new[] { (double)v[0], vectors[0].Length > 1 ? v[1] : 0.0 }).ToArray();
 
         var plot = new Plot();

@@ -12,6 +12,12 @@ internal sealed class ClusterCommand : ICliCommand
     /// <summary>Above this many clustered rows the silhouette (n² distances) is computed on a seeded random sample of this size.</summary>
     internal const int SilhouetteMaxRows = 5_000;
 
+    /// <summary>The largest --k.</summary>
+    internal const int MaxClusters = 1_000_000;
+
+    /// <summary>The largest --n-init.</summary>
+    internal const int MaxRuns = 1000;
+
     public Command Build(CliContext context)
     {
         var input = new TextInput(argumentDescription: "Texts to cluster (or use --input, or --vectors).");
@@ -19,16 +25,16 @@ internal sealed class ClusterCommand : ICliCommand
         var vectors = new Option<string?>("--vectors") { Description = "Cluster the vectors in FILE (.npy, .jsonl, .csv, .tsv) instead of embedding texts; texts given as well label the rows." };
         var algorithm = new Option<string>("--algorithm", "-a") { Description = "kmeans, dbscan or community.", Required = true };
         algorithm.AcceptOnlyFromAmong("kmeans", "dbscan", "community");
-        var k = new Option<int>("--k") { Description = "KMeans: number of clusters.", DefaultValueFactory = _ => 8 };
-        var nInit = new Option<string>("--n-init") { Description = "KMeans: k-means++ runs, keeping the lowest inertia (a number, or auto = 1).", DefaultValueFactory = _ => "auto" };
+        var k = new Option<int>("--k") { Description = "KMeans: number of clusters (at most the number of rows).", DefaultValueFactory = _ => 8 }.InRange(1, MaxClusters);
+        var nInit = new Option<string>("--n-init") { Description = $"KMeans: k-means++ runs, keeping the lowest inertia (1 to {MaxRuns}, or auto = 1).", DefaultValueFactory = _ => "auto" };
         var randomState = new Option<int?>("--random-state") { Description = "KMeans: seed for reproducible runs." };
-        var maxIter = new Option<int>("--max-iter") { Description = "KMeans: most Lloyd iterations per run.", DefaultValueFactory = _ => 300 };
-        var eps = new Option<double>("--eps") { Description = "DBSCAN: neighbourhood radius (a neighbour is at distance ≤ eps).", DefaultValueFactory = _ => 0.5 };
-        var minSamples = new Option<int>("--min-samples") { Description = "DBSCAN: neighbours a core point needs, itself included.", DefaultValueFactory = _ => 5 };
+        var maxIter = new Option<int>("--max-iter") { Description = "KMeans: most Lloyd iterations per run.", DefaultValueFactory = _ => 300 }.InRange(1, 100_000);
+        var eps = new Option<double>("--eps") { Description = "DBSCAN: neighbourhood radius (a neighbour is at distance ≤ eps).", DefaultValueFactory = _ => 0.5 }.AboveUpTo(0, 1e6);
+        var minSamples = new Option<int>("--min-samples") { Description = "DBSCAN: neighbours a core point needs, itself included.", DefaultValueFactory = _ => 5 }.InRange(1, 1_000_000);
         var metric = new Option<string>("--metric") { Description = "Distance for DBSCAN and for the silhouette of kmeans and dbscan (community always uses cosine): euclidean or cosine.", DefaultValueFactory = _ => "euclidean" };
         metric.AcceptOnlyFromAmong("euclidean", "cosine");
-        var threshold = new Option<double>("--threshold") { Description = "Community: lowest cosine similarity within a community.", DefaultValueFactory = _ => 0.75 };
-        var minCommunity = new Option<int>("--min-community-size") { Description = "Community: fewest members of a community.", DefaultValueFactory = _ => 10 };
+        var threshold = new Option<double>("--threshold") { Description = "Community: lowest cosine similarity within a community.", DefaultValueFactory = _ => 0.75 }.InRange(-1, 1);
+        var minCommunity = new Option<int>("--min-community-size") { Description = "Community: fewest members of a community.", DefaultValueFactory = _ => 10 }.InRange(1, 1_000_000);
         var format = new Option<string>("--format", "-f") { Description = "table (label<TAB>text, or label<TAB>row index without texts, then a summary), jsonl or json.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong(ClusterOutput.Formats);
         var plot = new Option<string?>("--plot") { Description = "Also write a PNG scatter plot of the 2-D PCA projection, coloured by cluster." };
@@ -63,6 +69,7 @@ internal sealed class ClusterCommand : ICliCommand
                     break;
             }
 
+            SameFile.RefuseOverwrite(context, "--plot", parse.GetValue(plot), ("--input", parse.GetValue(input.Input)), ("--vectors", parse.GetValue(vectors)));
             var (rows, texts) = ReadRows(parse, context, input, vectors, model, cancel);
             if (kmeans is not null && kmeans.Clusters > rows.Count)
             {
@@ -71,9 +78,9 @@ internal sealed class ClusterCommand : ICliCommand
 
             var outcome = chosen switch
             {
-                "kmeans" => RunKMeans(rows, texts, kmeans!, distance),
-                "dbscan" => RunDbscan(rows, texts, dbscan!),
-                _ => RunCommunity(rows, texts, parse.GetValue(threshold), parse.GetValue(minCommunity)),
+                "kmeans" => RunKMeans(rows, texts, kmeans!, distance, cancel),
+                "dbscan" => RunDbscan(rows, texts, dbscan!, cancel),
+                _ => RunCommunity(rows, texts, parse.GetValue(threshold), parse.GetValue(minCommunity), cancel),
             };
 
             var writer = context.Out;
@@ -93,7 +100,7 @@ internal sealed class ClusterCommand : ICliCommand
             if (parse.GetValue(plot) is { } plotFile)
             {
                 ClusterPlot.Save(context.ResolvePath(plotFile), rows, outcome.Labels,
-                    $"{chosen}: {outcome.ClusterCount} clusters, {outcome.NoiseCount} noise ({rows.Count} rows)");
+                    $"{chosen}: {outcome.ClusterCount} clusters, {outcome.NoiseCount} noise ({rows.Count} rows)", cancel);
             }
 
             writer.Flush();
@@ -117,8 +124,8 @@ internal sealed class ClusterCommand : ICliCommand
         int? runs = null;
         if (!nInit.Equals("auto", StringComparison.OrdinalIgnoreCase))
         {
-            runs = int.TryParse(nInit, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n
-                : throw new CliUsageException($"--n-init {nInit}: give a number ≥ 1 or auto.");
+            runs = int.TryParse(nInit, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxRuns ? n
+                : throw new CliUsageException($"--n-init {nInit}: give a number from 1 to {MaxRuns}, or auto.");
         }
 
         return new KMeansOptions { Clusters = k, Runs = runs, RandomState = randomState, MaxIterations = maxIter };
@@ -158,7 +165,7 @@ internal sealed class ClusterCommand : ICliCommand
         if (parse.GetValue(vectors) is { } file)
         {
             var texts = input.Read(parse, context, allowEmpty: true);
-            var rows = ClusterVectors.Read(context.ResolvePath(file), file);
+            var rows = ClusterVectors.Read(context.ResolvePath(file), file, cancel);
             if (texts.Count > 0 && texts.Count != rows.Count)
             {
                 throw new CliUsageException($"--vectors {file}: {rows.Count} rows but {texts.Count} texts; give one text per row or none.");
@@ -173,11 +180,11 @@ internal sealed class ClusterCommand : ICliCommand
         return (embedder.EmbedBatch(all, progress, cancel), all);
     }
 
-    private static ClusterOutcome RunKMeans(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, KMeansOptions options, DistanceMetric metric)
+    private static ClusterOutcome RunKMeans(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, KMeansOptions options, DistanceMetric metric, CancellationToken cancel)
     {
-        var result = KMeans.Fit(rows, options);
+        var result = KMeans.Fit(rows, options, cancel);
         var labels = result.Labels.ToArray();
-        var (silhouette, note) = Silhouette(rows, labels, metric);
+        var (silhouette, note) = Silhouette(rows, labels, metric, cancel);
         return new ClusterOutcome
         {
             Algorithm = "kmeans",
@@ -190,11 +197,11 @@ internal sealed class ClusterCommand : ICliCommand
         };
     }
 
-    private static ClusterOutcome RunDbscan(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, DbscanOptions options)
+    private static ClusterOutcome RunDbscan(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, DbscanOptions options, CancellationToken cancel)
     {
-        var result = Dbscan.Fit(rows, options);
+        var result = Dbscan.Fit(rows, options, cancel);
         var labels = result.Labels.ToArray();
-        var (silhouette, note) = Silhouette(rows, labels, options.Metric);
+        var (silhouette, note) = Silhouette(rows, labels, options.Metric, cancel);
         return new ClusterOutcome
         {
             Algorithm = "dbscan",
@@ -207,11 +214,11 @@ internal sealed class ClusterCommand : ICliCommand
         };
     }
 
-    private static ClusterOutcome RunCommunity(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, double threshold, int minCommunitySize)
+    private static ClusterOutcome RunCommunity(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, double threshold, int minCommunitySize, CancellationToken cancel)
     {
-        var communities = CommunityDetection.Find(rows, threshold, minCommunitySize);
+        var communities = CommunityDetection.Find(rows, threshold, minCommunitySize, cancel);
         var labels = CommunityDetection.ToLabels(communities, rows.Count);
-        var (silhouette, note) = Silhouette(rows, labels, DistanceMetric.Cosine);
+        var (silhouette, note) = Silhouette(rows, labels, DistanceMetric.Cosine, cancel);
         return new ClusterOutcome
         {
             Algorithm = "community",
@@ -225,7 +232,7 @@ internal sealed class ClusterCommand : ICliCommand
     }
 
     /// <summary>Silhouette of the non-noise rows, or why there is none.</summary>
-    private static (double?, string?) Silhouette(IReadOnlyList<float[]> rows, int[] labels, DistanceMetric metric)
+    private static (double?, string?) Silhouette(IReadOnlyList<float[]> rows, int[] labels, DistanceMetric metric, CancellationToken cancel)
     {
         var kept = Enumerable.Range(0, labels.Length).Where(i => labels[i] >= 0).ToArray();
         var clusters = kept.Select(i => labels[i]).Distinct().Count();
@@ -248,6 +255,6 @@ internal sealed class ClusterCommand : ICliCommand
             note = $"sample of {SilhouetteMaxRows} rows";
         }
 
-        return (ClusterMetrics.Silhouette(kept.Select(i => rows[i]).ToArray(), kept.Select(i => labels[i]).ToArray(), metric), note);
+        return (ClusterMetrics.Silhouette(kept.Select(i => rows[i]).ToArray(), kept.Select(i => labels[i]).ToArray(), metric, cancel), note);
     }
 }

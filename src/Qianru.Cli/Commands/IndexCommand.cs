@@ -48,7 +48,7 @@ internal sealed class IndexCommand : ICliCommand
     {
         var db = DbArgument();
         var input = new Option<string>("--input") { Description = "Text lines, or .jsonl with \"text\" and optional \"id\" and \"metadata\"; - for stdin", Required = true };
-        var batchSize = new Option<int>("--batch-size") { Description = "Texts per batch (one transaction each)", DefaultValueFactory = _ => 32 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Texts per batch (one transaction each)", DefaultValueFactory = _ => 32 }.InRange(1, EmbedOptions.MaxBatchSize);
         var model = ModelOption("The model folder, when it moved since the collection was created (default: the collection's model)");
         var command = new Command("add", "Embed texts and add them; re-running resumes an interrupted add without duplicates") { db, input, batchSize, model };
         command.SetAction(async (parse, cancellationToken) =>
@@ -60,7 +60,7 @@ internal sealed class IndexCommand : ICliCommand
 
             using var collection = VectorCollection.Open(context.ResolvePath(parse.GetValue(db)!));
             var inputPath = parse.GetValue(input)!;
-            var items = CollectionInput.Read(inputPath == "-" ? "-" : context.ResolvePath(inputPath), inputPath == "-" ? context.OpenIn() : null);
+            var items = CollectionInput.Read(inputPath, context);
             using var embedder = CollectionModel.OpenFor(collection, parse.GetValue(model), context);
             CollectionAddResult result;
             using (var progress = ProgressBar.Start(context, items.Count))

@@ -21,7 +21,7 @@ internal static class ModelsQuantizeCommand
             DefaultValueFactory = _ => "row",
         };
         method.AcceptOnlyFromAmong("row", "block");
-        var alpha = new Option<float>("--alpha") { Description = "row: SmoothQuant migration strength from 0 (no smoothing) to 1, calibrated on built-in English and Chinese text.", DefaultValueFactory = _ => new QuantizationOptions().SmoothingAlpha };
+        var alpha = new Option<float>("--alpha") { Description = "row: SmoothQuant migration strength from 0 (no smoothing) to 1, calibrated on built-in English and Chinese text.", DefaultValueFactory = _ => new QuantizationOptions().SmoothingAlpha }.InRange(0f, 1f);
         var reduceRange = new Option<bool>("--reduce-range") { Description = "row: 7-bit weights, which cannot saturate on x86 CPUs without VNNI (chosen automatically when the quantizing CPU has no VNNI)." };
         var perChannel = new Option<bool>("--per-channel") { Description = "block: one weight scale per output column instead of one per block (row always uses per-column scales)." };
         var exclude = new Option<string[]>("--exclude")
@@ -44,7 +44,7 @@ internal static class ModelsQuantizeCommand
         command.Options.Add(exclude);
         command.Options.Add(bits);
         command.Options.Add(blockSize);
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) =>
         {
             var src = parse.GetValue(source)!;
             var outPath = context.ResolvePath(parse.GetValue(output)!);
@@ -57,11 +57,6 @@ internal static class ModelsQuantizeCommand
             if (!useBlocks && parse.GetValue(bits) == 4)
             {
                 throw new CliUsageException("--bits 4 needs --method block (the row method is int8 only).");
-            }
-
-            if (parse.GetValue(alpha) is var a && a is not (>= 0 and <= 1))
-            {
-                throw new CliUsageException($"--alpha {a.ToString(System.Globalization.CultureInfo.InvariantCulture)}: must be between 0 and 1.");
             }
 
             QuantizationOptions options;
@@ -86,7 +81,7 @@ internal static class ModelsQuantizeCommand
             var resolved = ModelFactory.Resolve(src, context);
             var srcPath = resolved.Folder ?? resolved.Embedded?.Info.Id
                 ?? throw new CliUsageException($"SRC {src}: word vectors cannot be quantized; give an embedded model id, a model folder or a Hugging Face model id.");
-            var result = ModelQuantizer.QuantizeModel(srcPath, outPath, options);
+            var result = ModelQuantizer.QuantizeModel(srcPath, outPath, options, cancellationToken);
             var how = useBlocks ? $"MatMulNBits, blocks of {options.BlockSize}, {result.FusedBiases} with their bias fused" : $"per-token MatMulIntegerToFloat, smoothing: {result.Smoothing}";
             context.Out.WriteLine($"{outPath}: {result.Quantized.Count} MatMuls quantized to {(result.WeightBits == 7 ? "int8 (7-bit weights)" : $"int{result.WeightBits}")} ({how}), {result.Skipped.Count} kept float32; model.onnx {result.SourceBytes / 1e6:F1} MB -> {result.QuantizedBytes / 1e6:F1} MB");
             foreach (var skipped in result.Skipped)
@@ -94,7 +89,7 @@ internal static class ModelsQuantizeCommand
                 context.Out.WriteLine($"  float32: {skipped}");
             }
 
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

@@ -11,7 +11,7 @@ internal sealed class OneHotCommand : ICliCommand
     {
         var texts = new Argument<string[]>("texts") { Description = "Texts to encode (characters are tokens unless --words)", Arity = ArgumentArity.OneOrMore };
         var words = new Option<bool>("--words") { Description = "Split on white space into words instead of characters" };
-        var dim = new Option<int?>("--dim") { Description = "Also multiply by a random embedding table with this many columns and compare with the lookup" };
+        var dim = new Option<int?>("--dim") { Description = "Also multiply by a random embedding table with this many columns and compare with the lookup" }.InRange(1, 1024);
         var seed = new Option<int>("--seed") { Description = "Seed of the random embedding table", DefaultValueFactory = _ => 1 };
         var command = new Command("onehot", "One-hot encode texts over their first-seen vocabulary; with --dim, show that one-hot × table equals the table lookup");
         command.Arguments.Add(texts);
@@ -21,11 +21,6 @@ internal sealed class OneHotCommand : ICliCommand
         command.SetAction(parse =>
         {
             var d = parse.GetValue(dim);
-            if (d is <= 0)
-            {
-                throw new CliUsageException($"--dim must be a positive number of columns, got {d}");
-            }
-
             var equal = OneHotFormatter.Write(context.Out, parse.GetValue(texts)!, parse.GetValue(words), d, parse.GetValue(seed));
             return equal ? ExitCodes.Success : ExitCodes.Failure;
         });

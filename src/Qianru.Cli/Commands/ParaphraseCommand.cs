@@ -12,9 +12,9 @@ internal sealed class ParaphraseCommand : ICliCommand
     public Command Build(CliContext context)
     {
         var input = new TextInput(argumentDescription: "Texts to compare with each other (or use --input).");
-        var topK = new Option<int>("--top-k") { Description = "Neighbours of each text considered (as sentence-transformers' top_k).", DefaultValueFactory = _ => 100 };
-        var maxPairs = new Option<int>("--max-pairs") { Description = "The most pairs to print, best first.", DefaultValueFactory = _ => 100 };
-        var minScore = new Option<float?>("--min-score") { Description = "Print only pairs with at least this cosine similarity, e.g. 0.9 for near-duplicates." };
+        var topK = new Option<int>("--top-k") { Description = "Neighbours of each text considered (as sentence-transformers' top_k).", DefaultValueFactory = _ => 100 }.InRange(1, 10_000);
+        var maxPairs = new Option<int>("--max-pairs") { Description = "The most pairs to print, best first.", DefaultValueFactory = _ => 100 }.InRange(1, 10_000_000);
+        var minScore = new Option<float?>("--min-score") { Description = "Print only pairs with at least this cosine similarity, e.g. 0.9 for near-duplicates." }.InRange(-1f, 1f);
         var model = new ModelOptions();
         var format = new Option<string>("--format") { Description = "table or jsonl", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "jsonl");
@@ -28,16 +28,6 @@ internal sealed class ParaphraseCommand : ICliCommand
         command.Options.Add(format);
         command.SetAction((parse, cancellationToken) =>
         {
-            if (parse.GetValue(topK) < 1 || parse.GetValue(maxPairs) < 1)
-            {
-                throw new CliUsageException($"--top-k and --max-pairs must be at least 1 (got {parse.GetValue(topK)} and {parse.GetValue(maxPairs)})");
-            }
-
-            if (parse.GetValue(minScore) is { } min && !(min >= -1 && min <= 1))
-            {
-                throw new CliUsageException($"--min-score {min.ToString(CultureInfo.InvariantCulture)}: must be a cosine similarity between -1 and 1");
-            }
-
             var texts = input.Read(parse, context);
             if (texts.Count < 2)
             {

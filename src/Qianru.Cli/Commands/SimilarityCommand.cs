@@ -35,17 +35,12 @@ internal sealed class SimilarityCommand : ICliCommand
         command.Options.Add(plotOption);
         command.SetAction((parse, cancellationToken) =>
         {
+            SameFile.RefuseOverwrite(context, "--plot", parse.GetValue(plotOption), ("--docs-file", parse.GetValue(docsFileOption)));
             var query = parse.GetValue(queryArgument)!;
             var docs = new List<string>(parse.GetValue(docsArgument) ?? []);
             if (parse.GetValue(docsFileOption) is { } docsFile)
             {
-                var path = context.ResolvePath(docsFile);
-                if (!File.Exists(path))
-                {
-                    throw new FileNotFoundException($"--docs-file: file not found: {path}", path);
-                }
-
-                docs.AddRange(File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)));
+                docs.AddRange(TextLineReader.ReadLines(context.ResolvePath(docsFile), docsFile, "--docs-file").Where(l => !string.IsNullOrWhiteSpace(l)));
             }
 
             if (docs.Count == 0)

@@ -26,6 +26,7 @@ internal sealed class TokenizeCommand : ICliCommand
         command.Options.Add(output);
         command.SetAction(parse =>
         {
+            SameFile.RefuseOverwrite(context, "--output", parse.GetValue(output), ("--input", parse.GetValue(input.Input)));
             var texts = input.Read(parse, context);
             using var embedder = model.Load(parse, context);
             var options = new EmbedOptions { Prompt = parse.GetValue(prompt), PromptName = parse.GetValue(promptName) };

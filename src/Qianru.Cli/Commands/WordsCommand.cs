@@ -22,14 +22,14 @@ internal sealed class WordsCommand : ICliCommand
 
     private static Option<string> VectorsOption() => new("--vectors", "-v") { Description = "Word vectors file (word2vec text/binary, GloVe, .vec or .qwv; format detected)", Required = true };
 
-    private static Option<int?> LimitOption() => new("--limit") { Description = "Read only the first N words of the file" };
+    private static Option<int?> LimitOption() => new Option<int?>("--limit") { Description = "Read only the first N words of the file" }.InRange(1, int.MaxValue);
 
     private static Option<string> FormatOption() => new("--format") { Description = "Output: text (default) or jsonl ({\"word\": w, \"score\": s} rows, best first)", DefaultValueFactory = _ => "text" };
 
-    private static Option<int> TopOption() => new("--top", "-k") { Description = "How many words to show", DefaultValueFactory = _ => 10 };
+    private static Option<int> TopOption() => new Option<int>("--top", "-k") { Description = "How many words to show", DefaultValueFactory = _ => 10 }.InRange(1, 100_000);
 
-    private static KeyedVectors Load(CliContext context, string path, int? limit) =>
-        KeyedVectors.Load(context.ResolvePath(path), new WordVectorLoadOptions { Limit = limit });
+    private static KeyedVectors Load(CliContext context, string path, int? limit, CancellationToken cancellationToken) =>
+        KeyedVectors.Load(context.ResolvePath(path), new WordVectorLoadOptions { Limit = limit }, cancellationToken);
 
     private static string CheckFormat(string format) => format is "text" or "jsonl"
         ? format
@@ -52,17 +52,17 @@ internal sealed class WordsCommand : ICliCommand
         command.Options.Add(limit);
         command.Options.Add(format);
         command.Arguments.Add(words);
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) =>
         {
             var fmt = CheckFormat(parse.GetValue(format)!);
-            using var kv = Load(context, parse.GetValue(vectors)!, parse.GetValue(limit));
+            using var kv = Load(context, parse.GetValue(vectors)!, parse.GetValue(limit), cancellationToken);
             var positive = parse.GetValue(words)!;
             var neg = parse.GetValue(negative) ?? [];
             var results = parse.GetValue(cosmul)
                 ? kv.MostSimilarCosmul(positive, neg, parse.GetValue(top))
                 : kv.MostSimilar(positive, neg, parse.GetValue(top));
             WordScoreWriter.Write(context.Out, results, fmt);
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
@@ -86,16 +86,16 @@ internal sealed class WordsCommand : ICliCommand
         command.Arguments.Add(a);
         command.Arguments.Add(b);
         command.Arguments.Add(c);
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) =>
         {
             var fmt = CheckFormat(parse.GetValue(format)!);
-            using var kv = Load(context, parse.GetValue(vectors)!, parse.GetValue(limit));
+            using var kv = Load(context, parse.GetValue(vectors)!, parse.GetValue(limit), cancellationToken);
             var (wa, wb, wc) = (parse.GetValue(a)!, parse.GetValue(b)!, parse.GetValue(c)!);
             var results = parse.GetValue(cosmul)
                 ? kv.MostSimilarCosmul([wa, wc], [wb], parse.GetValue(top))
                 : kv.Analogy(wa, wb, wc, parse.GetValue(top));
             WordScoreWriter.Write(context.Out, results, fmt);
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
@@ -104,7 +104,7 @@ internal sealed class WordsCommand : ICliCommand
     {
         var vectors = VectorsOption();
         var limit = LimitOption();
-        var restrict = new Option<int>("--restrict-vocab") { Description = "Use only the first N words (gensim's restrict_vocab)", DefaultValueFactory = _ => 300000 };
+        var restrict = new Option<int>("--restrict-vocab") { Description = "Use only the first N words (gensim's restrict_vocab)", DefaultValueFactory = _ => 300000 }.InRange(1, int.MaxValue);
         var caseSensitive = new Option<bool>("--case-sensitive") { Description = "Compare words with their case (default: upper-case everything, as gensim)" };
         var questions = new Argument<string>("questions") { Description = "Analogy questions file (questions-words.txt format: ': section' lines, then 'a b c d')" };
         var command = new Command("evaluate", "Analogy accuracy per section on a questions-words file, as gensim's evaluate_word_analogies");
@@ -113,17 +113,17 @@ internal sealed class WordsCommand : ICliCommand
         command.Options.Add(caseSensitive);
         command.Options.Add(limit);
         command.Arguments.Add(questions);
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) =>
         {
-            using var kv = Load(context, parse.GetValue(vectors)!, parse.GetValue(limit));
-            var result = kv.EvaluateWordAnalogies(context.ResolvePath(parse.GetValue(questions)!), parse.GetValue(restrict), !parse.GetValue(caseSensitive));
+            using var kv = Load(context, parse.GetValue(vectors)!, parse.GetValue(limit), cancellationToken);
+            var result = kv.EvaluateWordAnalogies(context.ResolvePath(parse.GetValue(questions)!), parse.GetValue(restrict), !parse.GetValue(caseSensitive), cancellationToken);
             foreach (var s in result.Sections)
             {
                 context.Out.WriteLine($"{s.Name}: {(100 * s.Accuracy).ToString("0.0", CultureInfo.InvariantCulture)}% ({s.Correct}/{s.Correct + s.Incorrect})");
             }
 
             context.Out.WriteLine($"questions with out-of-vocabulary words: {result.OutOfVocabulary}");
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
@@ -139,14 +139,15 @@ internal sealed class WordsCommand : ICliCommand
         command.Arguments.Add(output);
         command.Options.Add(to);
         command.Options.Add(limit);
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) =>
         {
+            SameFile.RefuseOverwrite(context, "output", parse.GetValue(output), ("input", parse.GetValue(input)));
             var outPath = context.ResolvePath(parse.GetValue(output)!);
             var format = parse.GetValue(to) is { } f ? WordScoreWriter.ParseFormat(f) : WordScoreWriter.FormatFromPath(outPath);
-            using var kv = Load(context, parse.GetValue(input)!, parse.GetValue(limit));
+            using var kv = Load(context, parse.GetValue(input)!, parse.GetValue(limit), cancellationToken);
             kv.Save(outPath, format);
             context.Error.WriteLine($"wrote {kv.Count} words × {kv.Dimensions} dimensions as {format} to {outPath}");
-            return ExitCodes.Success;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

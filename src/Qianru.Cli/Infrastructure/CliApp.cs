@@ -22,8 +22,22 @@ internal static class CliApp
         return root;
     }
 
-    public static int Run(string[] args, CliContext context)
+    /// <summary>
+    /// How long a command may take to stop after Ctrl+C before it is abandoned: loops check the cancellation token
+    /// and stop in milliseconds, but a step that cannot be interrupted (creating an ONNX Runtime session, parsing a
+    /// model) is not waited for.
+    /// </summary>
+    public static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(1);
+
+    public static int Run(string[] args, CliContext context) => Run(args, context, out _);
+
+    /// <summary>
+    /// Runs the command line; <paramref name="abandoned"/> tells that the command was still running
+    /// <see cref="CancelGrace"/> after Ctrl+C, so the caller should end the process at once.
+    /// </summary>
+    public static int Run(string[] args, CliContext context, out bool abandoned)
     {
+        abandoned = false;
         var root = BuildRoot(context);
         var parse = root.Parse(args);
         var error = parse.Errors.Count > 0
@@ -36,8 +50,21 @@ internal static class CliApp
             return ExitCodes.UsageError;
         }
 
+        // Ctrl+C (SIGINT) cancels the command's token: every long loop checks it and the command ends within a
+        // second with exit code 130; a command still busy after CancelGrace is abandoned. A second Ctrl+C ends the
+        // process at once.
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested)
+            {
+                context.Error.WriteLine("qianru: cancelled");
+                Environment.Exit(ExitCodes.Cancelled);
+            }
+
+            e.Cancel = true;
+            cancel.Cancel();
+        };
         Console.CancelKeyPress += onCancel;
         try
         {
@@ -50,7 +77,16 @@ internal static class CliApp
                 Error = context.Error,
                 EnableDefaultExceptionHandler = false,
             };
-            var code = parse.InvokeAsync(config, cancel.Token).GetAwaiter().GetResult();
+            // The command runs off this thread, so a Ctrl+C is answered even while it is inside a step that cannot stop.
+            var invocation = Task.Run(() => parse.InvokeAsync(config, cancel.Token));
+            if (!WaitUntilDoneOrCancelled(invocation, cancel.Token) && !Finished(invocation, CancelGrace))
+            {
+                abandoned = true;
+                context.Error.WriteLine("qianru: cancelled");
+                return ExitCodes.Cancelled;
+            }
+
+            var code = invocation.GetAwaiter().GetResult();
             if (helpOutput is not null)
             {
                 // The usage line names the executable (Qianru.Cli, dotnet, testhost); the command is qianru.
@@ -61,11 +97,41 @@ internal static class CliApp
         }
         catch (Exception ex)
         {
-            return ReportError(ex, context.Error);
+            // After Ctrl+C, whatever stopped the command (a cancelled loop, an interrupted model run) is the cancellation.
+            return ReportError(cancel.IsCancellationRequested ? new OperationCanceledException(cancel.Token) : ex, context.Error);
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static bool WaitUntilDoneOrCancelled(Task invocation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            invocation.Wait(cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (AggregateException)
+        {
+            return true; // failed: the caller rethrows its exception
+        }
+    }
+
+    private static bool Finished(Task invocation, TimeSpan timeout)
+    {
+        try
+        {
+            return invocation.Wait(timeout);
+        }
+        catch (AggregateException)
+        {
+            return true;
         }
     }
 
@@ -77,7 +143,7 @@ internal static class CliApp
             ex = ex.InnerException!;
         }
 
-        if (ex is OperationCanceledException)
+        if (ex is OperationCanceledException || (ex is AggregateException all && all.Flatten().InnerExceptions.All(e => e is OperationCanceledException)))
         {
             error.WriteLine("qianru: cancelled");
             return ExitCodes.Cancelled;

@@ -9,6 +9,12 @@ internal sealed class CliContext
 
     public required Func<TextReader> OpenIn { get; init; }
 
+    /// <summary>
+    /// Opens standard input as bytes, so text readers can decode it strictly (invalid UTF-8 is refused, not replaced).
+    /// Default: the text of <see cref="OpenIn"/> encoded as UTF-8.
+    /// </summary>
+    public Func<Stream>? OpenInStream { get; init; }
+
     /// <summary>Opens standard output as a byte stream (for binary formats such as .npy written to "-").</summary>
     public required Func<Stream> OpenStdoutStream { get; init; }
 
@@ -26,11 +32,16 @@ internal sealed class CliContext
         Out = Console.Out,
         Error = Console.Error,
         OpenIn = () => Console.In,
+        OpenInStream = Console.OpenStandardInput,
         OpenStdoutStream = Console.OpenStandardOutput,
         ErrorIsTerminal = !Console.IsErrorRedirected,
     };
 
     public string ResolvePath(string path) => Path.GetFullPath(path, WorkingDirectory);
+
+    /// <summary>Standard input as bytes (see <see cref="OpenInStream"/>).</summary>
+    public Stream OpenStdin() =>
+        OpenInStream is { } open ? open() : new MemoryStream(System.Text.Encoding.UTF8.GetBytes(OpenIn().ReadToEnd()));
 
     /// <summary>The Hugging Face cache, endpoint, token and offline switch, from <see cref="GetEnvironmentVariable"/>.</summary>
     public Qianru.Models.Hub.HubOptions HubOptions() => Qianru.Models.Hub.HubOptions.FromEnvironment(GetEnvironmentVariable);

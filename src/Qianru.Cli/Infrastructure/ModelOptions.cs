@@ -11,10 +11,10 @@ internal sealed class ModelOptions
         DefaultValueFactory = _ => Qianru.Models.EmbeddedModels.DefaultId,
     };
 
-    public Option<int?> Threads { get; } = new("--threads")
+    public Option<int?> Threads { get; } = new Option<int?>("--threads")
     {
         Description = "ONNX Runtime threads (default: all processors).",
-    };
+    }.InRange(1, EmbedderOptions.MaxThreads);
 
     /// <summary><c>--provider local|openai</c>, added by commands that can call a remote API.</summary>
     public Option<string> Provider { get; } = Providers.RemoteEmbed.ProviderOption();

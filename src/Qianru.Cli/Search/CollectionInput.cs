@@ -1,25 +1,21 @@
 using System.Text.Json;
+using Qianru.Cli.Infrastructure;
 using Qianru.Collections;
 
 namespace Qianru.Cli.Search;
 
-/// <summary>Reads <c>qianru index add --input</c>: text lines, or jsonl with "text" and optional "id" and "metadata".</summary>
+/// <summary>Reads <c>qianru index add --input</c>: text lines, or jsonl with "text" and optional "id" and "metadata" (strict UTF-8).</summary>
 internal static class CollectionInput
 {
-    public static List<CollectionItem> Read(string path, TextReader? stdin)
+    public static List<CollectionItem> Read(string input, CliContext context)
     {
-        var jsonl = path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
-        if (path != "-" && !File.Exists(path))
-        {
-            throw new FileNotFoundException($"--input: file not found: {path}", path);
-        }
-
-        using var reader = path == "-" ? stdin! : new StreamReader(path);
+        var jsonl = input.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || input.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+        using var reader = TextLineReader.Open(input, context);
+        var path = reader.Name;
         var items = new List<CollectionItem>();
-        var lineNumber = 0;
-        while (reader.ReadLine() is { } line)
+        while (reader.TryReadLine(out var line))
         {
-            lineNumber++;
+            var lineNumber = reader.LineNumber;
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
@@ -45,7 +41,7 @@ internal static class CollectionInput
                 {
                     id = idElement.ValueKind switch
                     {
-                        JsonValueKind.String => idElement.GetString(),
+                        JsonValueKind.String => JsonText.GetString(idElement, $"{path}:{lineNumber} \"id\""),
                         JsonValueKind.Number => idElement.GetRawText(),
                         _ => throw new InvalidDataException($"{path}: line {lineNumber}: \"id\" must be a string or a number"),
                     };
@@ -59,10 +55,11 @@ internal static class CollectionInput
                         throw new InvalidDataException($"{path}: line {lineNumber}: \"metadata\" must be a JSON object");
                     }
 
+                    JsonText.CheckStrings(meta, $"{path}:{lineNumber} \"metadata\"");
                     metadata = meta.GetRawText();
                 }
 
-                items.Add(new CollectionItem(text.GetString()!, id, metadata));
+                items.Add(new CollectionItem(JsonText.GetString(text, $"{path}:{lineNumber} \"text\""), id, metadata));
             }
             catch (JsonException e)
             {

@@ -13,19 +13,19 @@ internal static class WordsTrainCommand
         var corpus = new Option<string>("--corpus") { Description = "Training text, one sentence (or paragraph) per line", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Vectors file to write (.vec/.txt word2vec text, .bin binary, .qwv native: keeps subwords)", Required = true };
         var model = new Option<string>("--model") { Description = "skipgram or cbow", DefaultValueFactory = _ => "skipgram" };
-        var dim = new Option<int>("--dim") { Description = "Vector length", DefaultValueFactory = _ => 100 };
-        var window = new Option<int>("--window") { Description = "Context window (randomly shrunk per word)", DefaultValueFactory = _ => 5 };
-        var minCount = new Option<int>("--min-count") { Description = "Drop words seen fewer times", DefaultValueFactory = _ => 5 };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the corpus", DefaultValueFactory = _ => 5 };
-        var neg = new Option<int>("--neg") { Description = "Negative samples per pair", DefaultValueFactory = _ => 5 };
-        var sample = new Option<double>("--sample") { Description = "Frequent-word subsampling threshold (0: off)", DefaultValueFactory = _ => 1e-3 };
-        var alpha = new Option<double>("--alpha") { Description = "Starting learning rate (decays linearly to 0.0001)", DefaultValueFactory = _ => 0.025 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads (lock-free updates); 0: one per core", DefaultValueFactory = _ => 0 };
+        var dim = new Option<int>("--dim") { Description = "Vector length", DefaultValueFactory = _ => 100 }.InRange(1, Word2VecOptions.MaxDimensions);
+        var window = new Option<int>("--window") { Description = "Context window (randomly shrunk per word)", DefaultValueFactory = _ => 5 }.InRange(1, 1000);
+        var minCount = new Option<int>("--min-count") { Description = "Drop words seen fewer times", DefaultValueFactory = _ => 5 }.InRange(1, int.MaxValue);
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the corpus", DefaultValueFactory = _ => 5 }.InRange(1, 10_000);
+        var neg = new Option<int>("--neg") { Description = "Negative samples per pair", DefaultValueFactory = _ => 5 }.InRange(1, 1000);
+        var sample = new Option<double>("--sample") { Description = "Frequent-word subsampling threshold (0: off)", DefaultValueFactory = _ => 1e-3 }.InRange(0, 1);
+        var alpha = new Option<double>("--alpha") { Description = "Starting learning rate (decays linearly to 0.0001)", DefaultValueFactory = _ => 0.025 }.AboveUpTo(0, 1);
+        var threads = new Option<int>("--threads") { Description = "Worker threads (lock-free updates); 0: one per core", DefaultValueFactory = _ => 0 }.InRange(0, Word2VecOptions.MaxThreads);
         var seed = new Option<int>("--seed") { Description = "Random seed (reproducible with --threads 1)", DefaultValueFactory = _ => 1 };
         var subwords = new Option<bool>("--subwords") { Description = "Learn fastText character n-grams so unseen words get vectors (save as .qwv to keep them)" };
-        var minn = new Option<int>("--minn") { Description = "Shortest n-gram with --subwords", DefaultValueFactory = _ => 3 };
-        var maxn = new Option<int>("--maxn") { Description = "Longest n-gram with --subwords", DefaultValueFactory = _ => 6 };
-        var bucket = new Option<int>("--bucket") { Description = "n-gram hash buckets with --subwords", DefaultValueFactory = _ => 2_000_000 };
+        var minn = new Option<int>("--minn") { Description = "Shortest n-gram with --subwords", DefaultValueFactory = _ => 3 }.InRange(1, 100);
+        var maxn = new Option<int>("--maxn") { Description = "Longest n-gram with --subwords (at least --minn)", DefaultValueFactory = _ => 6 }.InRange(1, 100);
+        var bucket = new Option<int>("--bucket") { Description = "n-gram hash buckets with --subwords; --bucket × --dim floats must fit in memory (checked before training)", DefaultValueFactory = _ => 2_000_000 }.InRange(1, Word2VecOptions.MaxBucket);
         var lang = new Option<string>("--lang") { Description = "Tokenization: en (lower-cased words), zh (jieba segmentation) or auto (jieba for lines with Han characters)", DefaultValueFactory = _ => "en" };
         var command = new Command("train", "Train word2vec (skip-gram/CBOW, negative sampling) or fastText-style subword vectors on a text file");
         foreach (var o in new Option[] { corpus, output, model, dim, window, minCount, epochs, neg, sample, alpha, threads, seed, subwords, minn, maxn, bucket, lang })
@@ -67,16 +67,19 @@ internal static class WordsTrainCommand
                 throw new CliUsageException(ex.Message.Split(" (Parameter")[0]);
             }
 
-            var tokenizer = CorpusTokenizer.Create(parse.GetValue(lang));
-            var corpusPath = context.ResolvePath(parse.GetValue(corpus)!);
-            if (!File.Exists(corpusPath))
+            if (options.Subwords && options.MinN > options.MaxN)
             {
-                throw new FileNotFoundException($"corpus file '{corpusPath}' does not exist", corpusPath);
+                throw new CliUsageException($"--minn {options.MinN}: above --maxn {options.MaxN}; the shortest n-gram cannot be longer than the longest.");
             }
 
+            var tokenizer = CorpusTokenizer.Create(parse.GetValue(lang));
+            var corpusPath = context.ResolvePath(parse.GetValue(corpus)!);
+            TextLineReader.OpenFile(corpusPath, parse.GetValue(corpus)!, "--corpus").Dispose();
+
+            SameFile.RefuseOverwrite(context, "--output", parse.GetValue(output), ("--corpus", parse.GetValue(corpus)));
             var outPath = context.ResolvePath(parse.GetValue(output)!);
             var format = WordScoreWriter.FormatFromPath(outPath);
-            var sentences = File.ReadLines(corpusPath).Select(tokenizer.Tokenize);
+            var sentences = TextLineReader.ReadLines(corpusPath, parse.GetValue(corpus)!, "--corpus").Select(tokenizer.Tokenize);
             var bar = context.ErrorIsTerminal ? new ProgressLine(context.Error) : null;
             var watch = System.Diagnostics.Stopwatch.StartNew();
             Word2VecProgress last = default;

@@ -13,8 +13,10 @@ public static class ClusterMetrics
     /// <param name="vectors">The rows.</param>
     /// <param name="labels">One label per row.</param>
     /// <param name="metric"><see cref="DistanceMetric.Euclidean"/> (default) or <see cref="DistanceMetric.Cosine"/>.</param>
+    /// <param name="cancellationToken">Checked for every row (n distances), so a cancelled call stops within milliseconds.</param>
     /// <exception cref="ArgumentException">Label count differs from the row count, or the number of distinct labels is not between 2 and n − 1.</exception>
-    public static double Silhouette(IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels, DistanceMetric metric = DistanceMetric.Euclidean)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static double Silhouette(IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels, DistanceMetric metric = DistanceMetric.Euclidean, CancellationToken cancellationToken = default)
     {
         var x = RowMatrix.From(vectors);
         ArgumentNullException.ThrowIfNull(labels);
@@ -45,8 +47,13 @@ public static class ClusterMetrics
 
         var norms = Kernels.SquaredNorms(x);
         var scores = new double[x.Rows];
-        Parallel.For(0, x.Rows, () => new double[ids.Length], (i, _, sums) =>
+        Parallel.For(0, x.Rows, new ParallelOptions { CancellationToken = cancellationToken }, () => new double[ids.Length], (i, _, sums) =>
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return sums;
+            }
+
             Array.Clear(sums);
             var row = x.Row(i);
             for (var j = 0; j < x.Rows; j++)
@@ -90,6 +97,7 @@ public static class ClusterMetrics
 
             return sums;
         }, _ => { });
+        cancellationToken.ThrowIfCancellationRequested();
         return scores.Average();
     }
 

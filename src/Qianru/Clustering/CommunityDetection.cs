@@ -16,9 +16,11 @@ public static class CommunityDetection
     /// <param name="vectors">The rows (need not be normalized; they are compared by cosine similarity).</param>
     /// <param name="threshold">Lowest cosine similarity within a community (sentence-transformers' default 0.75).</param>
     /// <param name="minCommunitySize">Fewest rows in a community (default 10; capped at the number of rows).</param>
+    /// <param name="cancellationToken">Checked every block of 64 × 2048 pairs, so a cancelled search stops within milliseconds.</param>
     /// <returns>Each community's row indices, central row first; communities ordered largest first.</returns>
     /// <exception cref="ArgumentException">Bad rows, a threshold outside [-1, 1], or minCommunitySize &lt; 1.</exception>
-    public static int[][] Find(IReadOnlyList<float[]> vectors, double threshold = 0.75, int minCommunitySize = 10)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static int[][] Find(IReadOnlyList<float[]> vectors, double threshold = 0.75, int minCommunitySize = 10, CancellationToken cancellationToken = default)
     {
         if (!(threshold >= -1 && threshold <= 1))
         {
@@ -48,49 +50,70 @@ public static class CommunityDetection
             }
         }
 
+        // Blocks of 64 rows against slices of 2048 columns: bounded scratch memory whatever n is, and a
+        // cancellation check between slices.
         const int block = 64;
+        const int slice = 2048;
         var candidates = new int[n][];
-        Parallel.For(0, (n + block - 1) / block, () => new float[block * n], (b, _, dots) =>
+        Parallel.For(0, (n + block - 1) / block, new ParallelOptions { CancellationToken = cancellationToken }, () => new float[block * Math.Min(slice, n)], (b, _, dots) =>
         {
             var i0 = b * block;
             var rows = Math.Min(block, n - i0);
-            Kernels.DotBlock(unit, i0, rows, unit, 0, n, d, dots);
-            var members = new List<(double Similarity, int Index)>();
+            var members = new List<(double Similarity, int Index)>[rows];
             for (var r = 0; r < rows; r++)
             {
-                var i = i0 + r;
-                members.Clear();
-                for (var j = 0; j < n; j++)
+                members[r] = [];
+            }
+
+            for (var j0 = 0; j0 < n; j0 += slice)
+            {
+                if (cancellationToken.IsCancellationRequested)
                 {
-                    var approx = dots[r * n + j];
-                    if (approx < threshold - 2 * Kernels.Float32Slack)
-                    {
-                        continue;
-                    }
-
-                    // Clearly above the threshold: the float32 similarity orders the members; near it: decide in double.
-                    double similarity = approx;
-                    if (approx <= threshold + 2 * Kernels.Float32Slack)
-                    {
-                        var denominator = Math.Sqrt(norms[i]) * Math.Sqrt(norms[j]);
-                        similarity = denominator > 0 ? Kernels.Dot(x.Row(i), x.Row(j)) / denominator : 0.0;
-                    }
-
-                    if (similarity >= threshold)
-                    {
-                        members.Add((similarity, j));
-                    }
+                    return dots; // Find throws after the loop
                 }
 
-                if (members.Count >= minCommunitySize)
+                var cols = Math.Min(slice, n - j0);
+                Kernels.DotBlock(unit, i0, rows, unit, j0, cols, d, dots);
+                for (var r = 0; r < rows; r++)
                 {
-                    members.Sort((p, q) => p.Similarity != q.Similarity ? q.Similarity.CompareTo(p.Similarity) : p.Index.CompareTo(q.Index));
-                    candidates[i] = members.Select(m => m.Index).ToArray();
+                    var i = i0 + r;
+                    for (var c = 0; c < cols; c++)
+                    {
+                        var j = j0 + c;
+                        var approx = dots[r * cols + c];
+                        if (approx < threshold - 2 * Kernels.Float32Slack)
+                        {
+                            continue;
+                        }
+
+                        // Clearly above the threshold: the float32 similarity orders the members; near it: decide in double.
+                        double similarity = approx;
+                        if (approx <= threshold + 2 * Kernels.Float32Slack)
+                        {
+                            var denominator = Math.Sqrt(norms[i]) * Math.Sqrt(norms[j]);
+                            similarity = denominator > 0 ? Kernels.Dot(x.Row(i), x.Row(j)) / denominator : 0.0;
+                        }
+
+                        if (similarity >= threshold)
+                        {
+                            members[r].Add((similarity, j));
+                        }
+                    }
+                }
+            }
+
+            for (var r = 0; r < rows; r++)
+            {
+                if (members[r].Count >= minCommunitySize)
+                {
+                    members[r].Sort((p, q) => p.Similarity != q.Similarity ? q.Similarity.CompareTo(p.Similarity) : p.Index.CompareTo(q.Index));
+                    candidates[i0 + r] = members[r].Select(m => m.Index).ToArray();
                 }
             }
 
             return dots;
         }, _ => { });
+        cancellationToken.ThrowIfCancellationRequested();
 
         var taken = new bool[n];
         var communities = new List<int[]>();

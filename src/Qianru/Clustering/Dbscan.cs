@@ -16,17 +16,22 @@ public static class Dbscan
     private const int BlockB = 256;
 
     /// <summary>Clusters <paramref name="vectors"/> (or, for <see cref="DistanceMetric.Precomputed"/>, the rows of a distance matrix).</summary>
+    /// <param name="vectors">The rows.</param>
+    /// <param name="options">Settings; <c>null</c> uses the defaults (eps 0.5, min_samples 5, Euclidean).</param>
+    /// <param name="cancellationToken">Checked every block of 64 × 256 pairs, so a cancelled fit stops within milliseconds.</param>
     /// <exception cref="ArgumentException">No rows, ragged rows, NaN or infinity, or a precomputed matrix that is not square.</exception>
-    public static DbscanResult Fit(IReadOnlyList<float[]> vectors, DbscanOptions? options = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static DbscanResult Fit(IReadOnlyList<float[]> vectors, DbscanOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new DbscanOptions();
         var x = RowMatrix.From(vectors);
         var neighbours = options.Metric switch
         {
-            DistanceMetric.Precomputed => PrecomputedNeighbours(x, options.Eps),
-            DistanceMetric.Cosine => CosineNeighbours(x, options.Eps),
-            _ => EuclideanNeighbours(x, options.Eps),
+            DistanceMetric.Precomputed => PrecomputedNeighbours(x, options.Eps, cancellationToken),
+            DistanceMetric.Cosine => CosineNeighbours(x, options.Eps, cancellationToken),
+            _ => EuclideanNeighbours(x, options.Eps, cancellationToken),
         };
+        cancellationToken.ThrowIfCancellationRequested();
         return Cluster(neighbours, options.MinSamples);
     }
 
@@ -88,7 +93,7 @@ public static class Dbscan
         return new DbscanResult(labels, cores.ToArray(), label);
     }
 
-    private static int[][] PrecomputedNeighbours(RowMatrix x, double eps)
+    private static int[][] PrecomputedNeighbours(RowMatrix x, double eps, CancellationToken cancellationToken)
     {
         if (x.Rows != x.Columns)
         {
@@ -97,7 +102,7 @@ public static class Dbscan
         }
 
         var result = new int[x.Rows][];
-        Parallel.For(0, x.Rows, i =>
+        Parallel.For(0, x.Rows, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             var row = x.Row(i);
             var list = new List<int>();
@@ -114,7 +119,7 @@ public static class Dbscan
         return result;
     }
 
-    private static int[][] EuclideanNeighbours(RowMatrix x, double eps)
+    private static int[][] EuclideanNeighbours(RowMatrix x, double eps, CancellationToken cancellationToken)
     {
         var norms = Kernels.SquaredNorms(x);
         var eps2 = eps * eps;
@@ -136,10 +141,10 @@ public static class Dbscan
             }
 
             return Kernels.SquaredDistance(x.Row(i), x.Row(j)) <= eps2;
-        });
+        }, cancellationToken);
     }
 
-    private static int[][] CosineNeighbours(RowMatrix x, double eps)
+    private static int[][] CosineNeighbours(RowMatrix x, double eps, CancellationToken cancellationToken)
     {
         var norms = Kernels.SquaredNorms(x);
         var unit = new float[x.Data.Length];
@@ -181,7 +186,7 @@ public static class Dbscan
             var denominator = Math.Sqrt(norms[i]) * Math.Sqrt(norms[j]);
             var cosine = denominator > 0 ? Kernels.Dot(x.Row(i), x.Row(j)) / denominator : 0.0;
             return Math.Clamp(1.0 - cosine, 0.0, 2.0) <= eps;
-        });
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -189,12 +194,12 @@ public static class Dbscan
     /// dot &lt; reject[i] + reject[j] is no neighbour; the others are decided by <paramref name="isNeighbour"/>(i, j, dot).
     /// Each pair is computed once (j ≥ i) and entered in both lists; a row is always its own neighbour.
     /// </summary>
-    private static int[][] Neighbours(RowMatrix x, float[] data, float[] reject, Func<int, int, float, bool> isNeighbour)
+    private static int[][] Neighbours(RowMatrix x, float[] data, float[] reject, Func<int, int, float, bool> isNeighbour, CancellationToken cancellationToken)
     {
         int n = x.Rows, d = x.Columns;
         var blocks = (n + BlockA - 1) / BlockA;
         var pairs = new List<long>[blocks];
-        Parallel.For(0, blocks, () => new float[BlockA * BlockB], (block, _, dots) =>
+        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken }, () => new float[BlockA * BlockB], (block, _, dots) =>
         {
             var i0 = block * BlockA;
             var rows = Math.Min(BlockA, n - i0);
@@ -207,6 +212,11 @@ public static class Dbscan
 
             for (var j0 = i0; j0 < n; j0 += BlockB)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return dots; // the fit throws after the loop
+                }
+
                 var cols = Math.Min(BlockB, n - j0);
                 Kernels.DotBlock(data, i0, rows, data, j0, cols, d, dots);
                 for (var r = 0; r < rows; r++)
@@ -237,6 +247,7 @@ public static class Dbscan
             pairs[block] = found;
             return dots;
         }, _ => { });
+        cancellationToken.ThrowIfCancellationRequested();
 
         var degree = new int[n];
         foreach (var list in pairs)

@@ -18,12 +18,14 @@ public static class KMeans
     /// <summary>Clusters <paramref name="vectors"/> into <see cref="KMeansOptions.Clusters"/> groups.</summary>
     /// <param name="vectors">The rows to cluster: all the same length, finite values.</param>
     /// <param name="options">Settings; <c>null</c> uses the defaults (k = 8).</param>
+    /// <param name="cancellationToken">Checked every 64 rows of every pass, so a cancelled fit stops within milliseconds.</param>
     /// <exception cref="ArgumentException">No rows, ragged rows, NaN or infinity, k greater than the number of rows, or initial centres of the wrong shape.</exception>
-    public static KMeansResult Fit(IReadOnlyList<float[]> vectors, KMeansOptions? options = null) =>
-        FitCore(vectors, options ?? new KMeansOptions(), null);
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static KMeansResult Fit(IReadOnlyList<float[]> vectors, KMeansOptions? options = null, CancellationToken cancellationToken = default) =>
+        FitCore(vectors, options ?? new KMeansOptions(), null, cancellationToken);
 
-    /// <summary>As <see cref="Fit(IReadOnlyList{float[]}, KMeansOptions?)"/>; <paramref name="onIteration"/> gets (iteration, inertia of the labels and the updated centres) after every Lloyd step (for tests).</summary>
-    internal static KMeansResult FitCore(IReadOnlyList<float[]> vectors, KMeansOptions options, Action<int, double>? onIteration)
+    /// <summary>As <see cref="Fit(IReadOnlyList{float[]}, KMeansOptions?, CancellationToken)"/>; <paramref name="onIteration"/> gets (iteration, inertia of the labels and the updated centres) after every Lloyd step (for tests).</summary>
+    internal static KMeansResult FitCore(IReadOnlyList<float[]> vectors, KMeansOptions options, Action<int, double>? onIteration, CancellationToken cancellationToken = default)
     {
         var x = RowMatrix.From(vectors);
         var k = options.Clusters;
@@ -49,8 +51,8 @@ public static class KMeans
             given = Array.ConvertAll(centres.Data, v => (double)v);
         }
 
-        var state = new State(x, k, options.MaxDegreeOfParallelism);
-        var tolerance = ScaledTolerance(x, options.Tolerance);
+        var state = new State(x, k, options.MaxDegreeOfParallelism, cancellationToken);
+        var tolerance = ScaledTolerance(x, options.Tolerance, cancellationToken);
         var runs = given is null ? options.Runs ?? 1 : 1;
         var random = new Random(options.RandomState ?? Random.Shared.Next());
         KMeansResult? best = null;
@@ -68,7 +70,7 @@ public static class KMeans
     }
 
     /// <summary>scikit-learn's <c>_tolerance</c>: mean of the per-feature (population) variances times tol.</summary>
-    internal static double ScaledTolerance(RowMatrix x, double tol)
+    internal static double ScaledTolerance(RowMatrix x, double tol, CancellationToken cancellationToken = default)
     {
         if (tol == 0)
         {
@@ -87,7 +89,7 @@ public static class KMeans
             }
 
             partialMeans[c] = sum;
-        });
+        }, cancellationToken: cancellationToken);
         var mean = new double[d];
         foreach (var p in partialMeans)
         {
@@ -109,7 +111,7 @@ public static class KMeans
             }
 
             partialVariances[c] = sum;
-        });
+        }, cancellationToken: cancellationToken);
         var variance = Sum(partialVariances);
         return variance / x.Rows / d * tol;
     }
@@ -125,6 +127,7 @@ public static class KMeans
         var iteration = 0;
         for (; iteration < maxIterations; iteration++)
         {
+            s.Cancel.ThrowIfCancellationRequested();
             var newCentres = s.AssignAndSum(centres, labels, updateCentres: true, out var counts);
             RelocateEmptyClusters(s, centres, newCentres, counts, labels);
             var shift = 0.0;
@@ -249,6 +252,7 @@ public static class KMeans
 
         for (var c = 1; c < k; c++)
         {
+            s.Cancel.ThrowIfCancellationRequested();
             var running = 0.0;
             for (var i = 0; i < n; i++)
             {
@@ -328,11 +332,12 @@ public static class KMeans
         private readonly int? _parallelism;
         private readonly double[]?[] _partialSums;
 
-        public State(RowMatrix x, int k, int? parallelism)
+        public State(RowMatrix x, int k, int? parallelism, CancellationToken cancel)
         {
             X = x;
             K = k;
             _parallelism = parallelism;
+            Cancel = cancel;
             Norms = Kernels.SquaredNorms(x);
 
             // Chunk boundaries depend on the shape only, so sums (and results) do not depend on the core count;
@@ -346,6 +351,9 @@ public static class KMeans
         public RowMatrix X { get; }
 
         public int K { get; }
+
+        /// <summary>Checked every block of rows; a cancelled pass stops early and throws.</summary>
+        public CancellationToken Cancel { get; }
 
         public double[] Norms { get; }
 
@@ -379,7 +387,7 @@ public static class KMeans
                 }
 
                 var chunkCounts = new int[k];
-                for (var i0 = start; i0 < end; i0 += BlockRows)
+                for (var i0 = start; i0 < end && !Cancel.IsCancellationRequested; i0 += BlockRows)
                 {
                     var rows = Math.Min(BlockRows, end - i0);
                     Kernels.DotBlock(X.Data, i0, rows, centresF, 0, k, d, dots);
@@ -397,7 +405,7 @@ public static class KMeans
                 }
 
                 partialCounts[chunk] = chunkCounts;
-            }, _parallelism);
+            }, _parallelism, Cancel);
 
             counts = new int[k];
             foreach (var c in partialCounts)
@@ -478,7 +486,7 @@ public static class KMeans
                 }
 
                 partial[chunk] = sum;
-            }, _parallelism);
+            }, _parallelism, Cancel);
             return Sum(partial);
         }
 
@@ -495,7 +503,7 @@ public static class KMeans
             ParallelChunks.For(X.Rows, _chunkSize, (_, start, end) =>
             {
                 var dots = new float[BlockRows * m];
-                for (var i0 = start; i0 < end; i0 += BlockRows)
+                for (var i0 = start; i0 < end && !Cancel.IsCancellationRequested; i0 += BlockRows)
                 {
                     var rows = Math.Min(BlockRows, end - i0);
                     Kernels.DotBlock(X.Data, i0, rows, picked, 0, m, d, dots);
@@ -509,7 +517,7 @@ public static class KMeans
                         }
                     }
                 }
-            }, _parallelism);
+            }, _parallelism, Cancel);
         }
     }
 }

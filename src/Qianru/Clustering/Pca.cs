@@ -10,8 +10,12 @@ public static class Pca
 {
     /// <summary>Projects <paramref name="vectors"/> onto their first <paramref name="components"/> principal components.</summary>
     /// <returns>One row of <paramref name="components"/> coordinates per input row.</returns>
+    /// <param name="vectors">The rows.</param>
+    /// <param name="components">How many components to keep (default 2, for a plot).</param>
+    /// <param name="cancellationToken">Checked through the covariance and every Jacobi row, so a cancelled call stops within milliseconds.</param>
     /// <exception cref="ArgumentException">No rows, ragged rows, non-finite values, or components outside 1 … min(n, d).</exception>
-    public static double[][] Project(IReadOnlyList<float[]> vectors, int components = 2)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static double[][] Project(IReadOnlyList<float[]> vectors, int components = 2, CancellationToken cancellationToken = default)
     {
         var x = RowMatrix.From(vectors);
         int n = x.Rows, d = x.Columns;
@@ -37,7 +41,7 @@ public static class Pca
         {
             var cov = new double[d * d];
             var centred = new double[d];
-            for (var i = start; i < end; i++)
+            for (var i = start; i < end && !cancellationToken.IsCancellationRequested; i++)
             {
                 var row = x.Row(i);
                 for (var t = 0; t < d; t++)
@@ -53,7 +57,7 @@ public static class Pca
             }
 
             partial[c] = cov;
-        });
+        }, cancellationToken: cancellationToken);
         var covariance = new double[d, d];
         foreach (var p in partial)
         {
@@ -67,7 +71,7 @@ public static class Pca
             }
         }
 
-        var (values, vectorsOut) = SymmetricEigen(covariance);
+        var (values, vectorsOut) = SymmetricEigen(covariance, cancellationToken);
         var order = Enumerable.Range(0, d).OrderByDescending(i => values[i]).ThenBy(i => i).Take(components).ToArray();
         var projection = new double[n][];
         for (var i = 0; i < n; i++)
@@ -112,7 +116,7 @@ public static class Pca
     }
 
     /// <summary>Cyclic Jacobi eigen-decomposition of a symmetric matrix: eigenvalues and eigenvectors (columns).</summary>
-    internal static (double[] Values, double[,] Vectors) SymmetricEigen(double[,] matrix)
+    internal static (double[] Values, double[,] Vectors) SymmetricEigen(double[,] matrix, CancellationToken cancellationToken = default)
     {
         var d = matrix.GetLength(0);
         var a = (double[,])matrix.Clone();
@@ -144,6 +148,7 @@ public static class Pca
 
             for (var p = 0; p < d - 1; p++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 for (var q = p + 1; q < d; q++)
                 {
                     var apq = a[p, q];

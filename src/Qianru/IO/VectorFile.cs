@@ -10,12 +10,14 @@ namespace Qianru.IO;
 /// <summary>
 /// Reads and writes matrices of vectors (one vector per row) in the formats the Python ecosystem exchanges:
 /// <c>.npy</c> (NumPy, float32 or float64, 2-D, C order), <c>.jsonl</c> (one vector per line, either a bare
-/// array or an object with an <c>"embedding"</c> field), <c>.csv</c> and <c>.tsv</c> (numeric rows; a
-/// non-numeric header row is skipped).
+/// array or an object with an <c>"embedding"</c> field), <c>.csv</c> and <c>.tsv</c> (numeric rows; a first row
+/// none of whose fields is a number, such as <c>d0,d1,d2</c>, is a header and skipped).
 /// </summary>
 /// <remarks>
 /// The format is chosen by the file extension (case-insensitive). Every row must have the same length and every
 /// value must be finite; anything else is an <see cref="InvalidDataException"/> naming the file and line (or row).
+/// A .npy header is checked against the file's length before anything is allocated from it, so a damaged or hostile
+/// header cannot make the reader allocate more than the file holds.
 /// All members are thread-safe.
 /// See <see href="https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html">the .npy format</see>.
 /// </remarks>
@@ -29,22 +31,24 @@ public static class VectorFile
     /// <returns>The rows, in file order; an empty array for a file with no rows.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="NotSupportedException">The extension is not one of <see cref="SupportedExtensions"/>.</exception>
+    /// <param name="cancellationToken">Checked every 1024 rows.</param>
     /// <exception cref="InvalidDataException">A malformed file, a bad cell, rows of different lengths, NaN or infinity.</exception>
-    public static float[][] Read(string path)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static float[][] Read(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var ext = ExtensionOf(path);
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"vector file not found: {path}", path);
+            throw new FileNotFoundException(Directory.Exists(path) ? $"{path}: is a folder, not a vector file" : $"vector file not found: {path}", path);
         }
 
         return ext switch
         {
-            ".npy" => ReadNpy(path),
-            ".jsonl" => ReadJsonl(path),
-            ".csv" => ReadDelimited(path, ','),
-            _ => ReadDelimited(path, '\t'),
+            ".npy" => ReadNpy(path, cancellationToken),
+            ".jsonl" => ReadJsonl(path, cancellationToken),
+            ".csv" => ReadDelimited(path, ',', cancellationToken),
+            _ => ReadDelimited(path, '\t', cancellationToken),
         };
     }
 
@@ -146,7 +150,7 @@ public static class VectorFile
     private static readonly Regex FortranPattern = new(@"['""]fortran_order['""]\s*:\s*(True|False)", RegexOptions.CultureInvariant);
     private static readonly Regex ShapePattern = new(@"['""]shape['""]\s*:\s*\(([^)]*)\)", RegexOptions.CultureInvariant);
 
-    private static float[][] ReadNpy(string path)
+    private static float[][] ReadNpy(string path, CancellationToken cancellationToken)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var magic = new byte[8];
@@ -168,11 +172,17 @@ public static class VectorFile
         {
             var b = new byte[4];
             ReadExactly(stream, b, path, "header");
-            headerLength = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(b));
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(b);
+            headerLength = length <= int.MaxValue ? (int)length : int.MaxValue;
         }
         else
         {
             throw new InvalidDataException($"{path}: unsupported .npy format version {major}.{magic[7]}; supported: 1.x, 2.x, 3.x");
+        }
+
+        if (headerLength > stream.Length - stream.Position)
+        {
+            throw new InvalidDataException($"{path}: the .npy header claims {headerLength} bytes but the file holds {stream.Length - stream.Position} after its prefix");
         }
 
         var headerBytes = new byte[headerLength];
@@ -215,17 +225,40 @@ public static class VectorFile
             throw new InvalidDataException($"{path}: .npy array has shape ({shape.Groups[1].Value}); a 2-D array (rows, dimensions) is required");
         }
 
-        var rowCount = long.Parse(dimsText[0], CultureInfo.InvariantCulture);
-        var dims = long.Parse(dimsText[1], CultureInfo.InvariantCulture);
+        if (!long.TryParse(dimsText[0], NumberStyles.None, CultureInfo.InvariantCulture, out var rowCount)
+            || !long.TryParse(dimsText[1], NumberStyles.None, CultureInfo.InvariantCulture, out var dims))
+        {
+            throw new InvalidDataException($"{path}: .npy shape ({shape.Groups[1].Value}) is not two whole numbers ≥ 0");
+        }
+
         if (rowCount > Array.MaxLength || dims > Array.MaxLength / itemSize)
         {
             throw new InvalidDataException($"{path}: .npy shape ({rowCount}, {dims}) is too large");
+        }
+
+        if (rowCount > 0 && dims == 0)
+        {
+            throw new InvalidDataException($"{path}: .npy shape ({rowCount}, 0): the vectors are empty");
+        }
+
+        // Both are below 2^31, so the product cannot overflow; compare with what the file holds before allocating.
+        var dataBytes = rowCount * dims * itemSize;
+        var remaining = stream.Length - stream.Position;
+        if (dataBytes > remaining)
+        {
+            throw new InvalidDataException(
+                $"{path}: the .npy header says shape ({rowCount}, {dims}), {dataBytes} bytes of data, but the file holds {remaining} after the header (truncated or damaged file)");
         }
 
         var rows = new float[rowCount][];
         var buffer = new byte[dims * itemSize];
         for (var i = 0; i < rowCount; i++)
         {
+            if ((i & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             ReadExactly(stream, buffer, path, $"row {i}");
             var row = new float[dims];
             if (itemSize == 4)
@@ -334,14 +367,18 @@ public static class VectorFile
 
     // ---------------------------------------------------------------- .jsonl
 
-    private static float[][] ReadJsonl(string path)
+    private static float[][] ReadJsonl(string path, CancellationToken cancellationToken)
     {
         var rows = new List<float[]>();
         var lineNumber = 0;
         var firstLine = 0;
         foreach (var line in File.ReadLines(path))
         {
-            lineNumber++;
+            if ((++lineNumber & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
@@ -426,7 +463,7 @@ public static class VectorFile
 
     // ---------------------------------------------------------------- .csv / .tsv
 
-    private static float[][] ReadDelimited(string path, char separator)
+    private static float[][] ReadDelimited(string path, char separator, CancellationToken cancellationToken)
     {
         var rows = new List<float[]>();
         var lineNumber = 0;
@@ -434,29 +471,38 @@ public static class VectorFile
         var sawFirst = false;
         foreach (var line in File.ReadLines(path))
         {
-            lineNumber++;
+            if ((++lineNumber & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
             }
 
             var cells = line.Split(separator);
-            var row = new float[cells.Length];
-            string? badCell = null;
-            var badColumn = 0;
             for (var j = 0; j < cells.Length; j++)
             {
                 var cell = cells[j].Trim();
-                if (cell.Length >= 2 && cell[0] == '"' && cell[^1] == '"')
-                {
-                    cell = cell[1..^1].Trim();
-                }
+                cells[j] = cell.Length >= 2 && cell[0] == '"' && cell[^1] == '"' ? cell[1..^1].Trim() : cell;
+            }
 
-                if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            var isFirst = !sawFirst;
+            sawFirst = true;
+            if (isFirst && !cells.Any(c => TryParseCell(c, out _)))
+            {
+                continue; // a header row: none of its fields is a number
+            }
+
+            var row = new float[cells.Length];
+            for (var j = 0; j < cells.Length; j++)
+            {
+                var cell = cells[j];
+                if (!TryParseCell(cell, out var value))
                 {
-                    badCell = cell;
-                    badColumn = j + 1;
-                    break;
+                    throw new InvalidDataException(
+                        $"{path}: line {lineNumber}, column {j + 1}: '{cell}' is not a number{(isFirst ? " (a first row is a header only when none of its fields is a number)" : "")}");
                 }
 
                 row[j] = (float)value;
@@ -468,24 +514,30 @@ public static class VectorFile
                 }
             }
 
-            var isFirst = !sawFirst;
-            sawFirst = true;
-            if (badCell is not null)
-            {
-                if (isFirst)
-                {
-                    continue; // a header row
-                }
-
-                throw new InvalidDataException(
-                    $"{path}: line {lineNumber}, column {badColumn}: '{badCell}' is not a number");
-            }
-
             CheckLength(path, rows, row, lineNumber, ref firstLine);
             rows.Add(row);
         }
 
         return [.. rows];
+    }
+
+    /// <summary>A decimal number, or inf/nan as numpy and Python write them (refused later as not finite).</summary>
+    private static bool TryParseCell(string cell, out double value)
+    {
+        if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+
+        var unsigned = cell.TrimStart('+', '-');
+        if (unsigned.Equals("inf", StringComparison.OrdinalIgnoreCase) || unsigned.Equals("nan", StringComparison.OrdinalIgnoreCase))
+        {
+            value = unsigned.Length == 3 && char.ToLowerInvariant(unsigned[0]) == 'n' ? double.NaN
+                : cell.StartsWith('-') ? double.NegativeInfinity : double.PositiveInfinity;
+            return cell.Length - unsigned.Length <= 1;
+        }
+
+        return false;
     }
 
     private static void WriteText(Stream stream, IReadOnlyList<float[]> rows, string separator, string open, string close)

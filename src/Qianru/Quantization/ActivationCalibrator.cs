@@ -9,7 +9,8 @@ namespace Qianru.Quantization;
 /// </summary>
 internal static class ActivationCalibrator
 {
-    public static Dictionary<string, float[]> ChannelMax(byte[] onnx, IReadOnlyCollection<string> tensors, IReadOnlyList<long[]> sequences)
+    /// <summary>Runs the sequences one by one; cancellation stops the run in progress (ONNX Runtime's terminate flag) and throws.</summary>
+    public static Dictionary<string, float[]> ChannelMax(byte[] onnx, IReadOnlyCollection<string> tensors, IReadOnlyList<long[]> sequences, CancellationToken cancellationToken = default)
     {
         var model = ModelProto.Parse(onnx);
         var graph = model.Graph ?? throw new InvalidDataException("the ONNX model has no graph.");
@@ -26,8 +27,10 @@ internal static class ActivationCalibrator
         var names = tensors.ToList();
         var result = new Dictionary<string, float[]>();
         using var run = new RunOptions();
+        using var stop = cancellationToken.Register(() => run.Terminate = true);
         foreach (var ids in sequences)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var shape = new long[] { 1, ids.Length };
             var values = new List<OrtValue>();
             try
@@ -43,7 +46,7 @@ internal static class ActivationCalibrator
                     values.Add(OrtValue.CreateTensorValueFromMemory(data, shape));
                 }
 
-                using var produced = session.Run(run, inputNames, values, names);
+                using var produced = RunOrCancel(session, run, inputNames, values, names, cancellationToken);
                 for (var t = 0; t < names.Count; t++)
                 {
                     var span = produced[t].GetTensorDataAsSpan<float>();
@@ -70,5 +73,17 @@ internal static class ActivationCalibrator
         }
 
         return result;
+    }
+
+    private static IDisposableReadOnlyCollection<OrtValue> RunOrCancel(InferenceSession session, RunOptions run, List<string> inputs, List<OrtValue> values, List<string> outputs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return session.Run(run, inputs, values, outputs);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
     }
 }

@@ -25,12 +25,14 @@ public static class ModelQuantizer
     /// <param name="modelIdOrFolder">An embedded model id (<c>minilm</c>, <c>arctic-xs</c>) or a model folder (an ONNX export, with or without external data, or Hugging Face weights).</param>
     /// <param name="outputFolder">Where to write; must not exist or be empty. It is written under a temporary name and renamed when complete.</param>
     /// <param name="options">How to quantize; <see langword="null"/> = the defaults of <see cref="QuantizationOptions"/>.</param>
+    /// <param name="cancellationToken">Checked between calibration runs and weights; a cancelled call leaves no output folder.</param>
     /// <exception cref="QianruException">Unknown model, unsupported folder, or an output folder that is not empty.</exception>
-    public static QuantizationResult QuantizeModel(string modelIdOrFolder, string outputFolder, QuantizationOptions? options = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static QuantizationResult QuantizeModel(string modelIdOrFolder, string outputFolder, QuantizationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelIdOrFolder);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputFolder);
-        return QuantizedModelFolder.Write(modelIdOrFolder, Path.GetFullPath(outputFolder), options ?? new QuantizationOptions());
+        return QuantizedModelFolder.Write(modelIdOrFolder, Path.GetFullPath(outputFolder), options ?? new QuantizationOptions(), cancellationToken);
     }
 
     /// <summary>Quantizes the MatMul weights of an ONNX model given as bytes and returns the new model's bytes.</summary>
@@ -43,11 +45,13 @@ public static class ModelQuantizer
     /// <see langword="null"/>: no smoothing. <see cref="QuantizeModel"/> tokenizes built-in calibration text itself.
     /// The model's inputs are fed by name: <c>input_ids</c>, <c>attention_mask</c> (ones) and any other (zeros).
     /// </param>
+    /// <param name="cancellationToken">Checked between calibration runs and weights.</param>
     /// <exception cref="InvalidDataException">The bytes are not an ONNX model.</exception>
     /// <exception cref="NotSupportedException">A weight lives in an external data file.</exception>
-    public static byte[] QuantizeOnnx(byte[] onnx, QuantizationOptions? options, out QuantizationResult result, string source = "model.onnx", IReadOnlyList<long[]>? calibrationIds = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static byte[] QuantizeOnnx(byte[] onnx, QuantizationOptions? options, out QuantizationResult result, string source = "model.onnx", IReadOnlyList<long[]>? calibrationIds = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onnx);
-        return OnnxGraphQuantizer.Quantize(onnx, options ?? new QuantizationOptions(), source, calibrationIds, out result);
+        return OnnxGraphQuantizer.Quantize(onnx, options ?? new QuantizationOptions(), source, calibrationIds, out result, cancellationToken);
     }
 }

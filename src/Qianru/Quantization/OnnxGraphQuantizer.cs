@@ -14,7 +14,7 @@ internal static class OnnxGraphQuantizer
 {
     private const string MicrosoftDomain = "com.microsoft";
 
-    public static byte[] Quantize(byte[] onnx, QuantizationOptions options, string source, IReadOnlyList<long[]>? calibration, out QuantizationResult result)
+    public static byte[] Quantize(byte[] onnx, QuantizationOptions options, string source, IReadOnlyList<long[]>? calibration, out QuantizationResult result, CancellationToken cancellationToken = default)
     {
         ModelProto model;
         try
@@ -29,7 +29,7 @@ internal static class OnnxGraphQuantizer
         var graph = model.Graph ?? throw new InvalidDataException($"{source}: the ONNX model has no graph.");
         if (options.Method == QuantizationMethod.RowInt8)
         {
-            return QuantizeRows(onnx, model, graph, options, source, calibration, out result);
+            return QuantizeRows(onnx, model, graph, options, source, calibration, out result, cancellationToken);
         }
 
         if (model.OpsetImport.Any(o => o.Domain == MicrosoftDomain) is false)
@@ -46,6 +46,7 @@ internal static class OnnxGraphQuantizer
         var fused = 0;
         for (var index = 0; index < graph.Node.Count; index++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var node = graph.Node[index];
             if (node.OpType != "MatMul" || node.Domain is not ("" or "ai.onnx") || node.Input.Count != 2
                 || !initializers.TryGetValue(node.Input[1], out var weight))
@@ -131,7 +132,7 @@ internal static class OnnxGraphQuantizer
         return bytes;
     }
 
-    private static byte[] QuantizeRows(byte[] onnx, ModelProto model, GraphProto graph, QuantizationOptions options, string source, IReadOnlyList<long[]>? calibration, out QuantizationResult result)
+    private static byte[] QuantizeRows(byte[] onnx, ModelProto model, GraphProto graph, QuantizationOptions options, string source, IReadOnlyList<long[]>? calibration, out QuantizationResult result, CancellationToken cancellationToken)
     {
         if (options.Bits != 8)
         {
@@ -176,16 +177,18 @@ internal static class OnnxGraphQuantizer
         {
             try
             {
-                channelMax = ActivationCalibrator.ChannelMax(onnx, inputs, calibration);
+                channelMax = ActivationCalibrator.ChannelMax(onnx, inputs, calibration, cancellationToken);
             }
-            catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+            catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new QianruException($"{source}: the calibration run for smoothing failed ({e.Message.ReplaceLineEndings(" ")}); quantize with SmoothingAlpha 0 (--alpha 0) to skip it");
             }
         }
 
         var reduceRange = Int8Hardware.ReduceRange(options);
+        cancellationToken.ThrowIfCancellationRequested();
         var quantizedNodes = RowInt8GraphQuantizer.Quantize(model, channelMax, options.SmoothingAlpha, excluded, reduceRange);
+        cancellationToken.ThrowIfCancellationRequested();
         var bytes = model.ToByteArray();
         result = new QuantizationResult
         {

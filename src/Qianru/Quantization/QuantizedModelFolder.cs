@@ -16,7 +16,7 @@ internal static class QuantizedModelFolder
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static QuantizationResult Write(string modelIdOrFolder, string output, QuantizationOptions options)
+    public static QuantizationResult Write(string modelIdOrFolder, string output, QuantizationOptions options, CancellationToken cancellationToken = default)
     {
         if (File.Exists(output) || (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any()))
         {
@@ -32,7 +32,8 @@ internal static class QuantizedModelFolder
         }
 
         var source = model.OnnxPath is { } path ? Models.Import.OnnxExternalData.ReadInlined(path) : model.OnnxBytes!();
-        var bytes = ModelQuantizer.QuantizeOnnx(source, options, out var result, model.OnnxPath ?? model.Info.Source, CalibrationText.Sequences(model.Tokenizer, model.Info.MaxSequenceLength));
+        var bytes = ModelQuantizer.QuantizeOnnx(source, options, out var result, model.OnnxPath ?? model.Info.Source, CalibrationText.Sequences(model.Tokenizer, model.Info.MaxSequenceLength), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
 
         var parent = Path.GetDirectoryName(output) ?? ".";
         Directory.CreateDirectory(parent);

@@ -32,7 +32,13 @@ public static class QianruCli
     public static Result RunIn(string? workingDirectory, string? stdin, params string[] args) => RunWith(null, workingDirectory, stdin, args);
 
     /// <summary>Runs with <paramref name="environment"/> over <see cref="HermeticHub"/> (a null value unsets a variable).</summary>
-    public static Result RunWith(IReadOnlyDictionary<string, string?>? environment, string? workingDirectory, string? stdin, params string[] args)
+    public static Result RunWith(IReadOnlyDictionary<string, string?>? environment, string? workingDirectory, string? stdin, params string[] args) =>
+        RunCore(environment, workingDirectory, Encoding.UTF8.GetBytes(stdin ?? ""), args);
+
+    /// <summary>Runs in-process with <paramref name="stdin"/> as the raw bytes of standard input (e.g. invalid UTF-8).</summary>
+    public static Result RunWithBytes(string? workingDirectory, byte[] stdin, params string[] args) => RunCore(null, workingDirectory, stdin, args);
+
+    private static Result RunCore(IReadOnlyDictionary<string, string?>? environment, string? workingDirectory, byte[] stdin, string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -41,7 +47,8 @@ public static class QianruCli
         {
             Out = output,
             Error = error,
-            OpenIn = () => new StringReader(stdin ?? ""),
+            OpenIn = () => new StringReader(Encoding.UTF8.GetString(stdin)),
+            OpenInStream = () => new MemoryStream(stdin, writable: false),
             OpenStdoutStream = () => new NonClosingStream(binary),
             ErrorIsTerminal = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
