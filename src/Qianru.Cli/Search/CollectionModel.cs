@@ -25,7 +25,7 @@ internal static class CollectionModel
             var path = IsWords(source) ? source[6..].Split('#')[0] : source;
             if (!Directory.Exists(path) && !File.Exists(path))
             {
-                throw new CliUsageException($"the model of {collection.Path} was loaded from {path}, which no longer exists; pass --model with its new location");
+                throw new CliUsageException($"the model of {collection.Location} was loaded from {path}, which no longer exists; pass --model with its new location");
             }
 
             return Open(source, context);

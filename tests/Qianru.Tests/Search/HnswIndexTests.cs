@@ -60,8 +60,8 @@ public sealed class HnswIndexTests
                 }
 
                 sizes[precision] = new FileInfo(path).Length;
-                using var loaded = HnswIndex.Load(path, SimilarityMetric.Cosine);
-                Assert.Equal(7, loaded.Search(corpus[7], 1)[0].Id);
+                using var loaded = HnswIndex.Load(path);
+                Assert.Equal(7, loaded.Search([corpus[7]], 1)[0][0].Id);
             }
             finally
             {
@@ -85,19 +85,19 @@ public sealed class HnswIndexTests
             {
                 Assert.True(index.Remove(5));
                 Assert.False(index.Remove(5));
-                Assert.NotEqual(5, index.Search(corpus[5], 1)[0].Id);
+                Assert.NotEqual(5, index.Search([corpus[5]], 1)[0][0].Id);
                 index.Add(1000, corpus[5]);
-                Assert.Equal(1000, index.Search(corpus[5], 1)[0].Id);
+                Assert.Equal(1000, index.Search([corpus[5]], 1)[0][0].Id);
                 Assert.Throws<ArgumentException>(() => index.Add(1000, corpus[6]));
                 Assert.Throws<ArgumentException>(() => index.Add(1001, new float[3]));
                 index.Save(path);
             }
 
-            using var loaded = HnswIndex.Load(path, SimilarityMetric.Cosine, efSearch: 200);
+            using var loaded = HnswIndex.Load(path, efSearch: 200);
             Assert.Equal(8, loaded.Dimensions);
-            Assert.Equal(1000, loaded.Search(corpus[5], 1)[0].Id);
-            Assert.Equal(17, loaded.Search(corpus[17], 1)[0].Id);
-            Assert.Equal(1f, loaded.Search(corpus[17], 1)[0].Score, 4);
+            Assert.Equal(1000, loaded.Search([corpus[5]], 1)[0][0].Id);
+            Assert.Equal(17, loaded.Search([corpus[17]], 1)[0][0].Id);
+            Assert.Equal(1f, loaded.Search([corpus[17]], 1)[0][0].Score, 4);
         }
         finally
         {
