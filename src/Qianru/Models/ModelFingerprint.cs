@@ -10,9 +10,10 @@ namespace Qianru.Models;
 /// <summary>
 /// Identifies what a model computes, whatever it is called: <c>sha256:</c> + the SHA-256 of (1) the SHA-256 of its
 /// ONNX weights (the ONNX file with its external-data files beside it, or an embedded model's ONNX bytes), (2) its
-/// tokenizer's vocabulary in id order, special-token ids and the ids it gives a fixed set of probe texts (so lower-casing
-/// and accent stripping count, and a vocab.txt and a tokenizer.json of the same vocabulary agree), and (3) the settings
-/// that shape vectors: pooling, prompt handling, normalization, dimensions, lower-casing and the token limit.
+/// tokenizer's vocabulary in id order, special-token ids and the ids it gives a fixed set of probe texts, prepared as the
+/// embedder prepares text (so lower-casing and accent stripping count wherever they happen, and a vocab.txt and a
+/// tokenizer.json of the same vocabulary agree), and (3) the settings that shape vectors: pooling, prompt handling,
+/// normalization, dimensions and the token limit.
 /// </summary>
 /// <remarks>
 /// The same weights and tokenizer give the same fingerprint whether they come embedded or from a folder of any name;
@@ -53,10 +54,10 @@ internal static class ModelFingerprint
         void Add(string text) => hash.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
         Add(Version);
         Add("weights " + weights);
-        AddTokenizer(model.Tokenizer, Add);
         var info = model.Info;
+        AddTokenizer(model.Tokenizer, info.DoLowerCase, Add);
         Add(string.Create(CultureInfo.InvariantCulture,
-            $"pooling {info.Pooling} include_prompt {info.IncludePrompt} normalize {info.Normalize} dimensions {dimensions} lowercase {info.DoLowerCase} max_seq {info.MaxSequenceLength}"));
+            $"pooling {info.Pooling} include_prompt {info.IncludePrompt} normalize {info.Normalize} dimensions {dimensions} max_seq {info.MaxSequenceLength}"));
         return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
@@ -64,7 +65,7 @@ internal static class ModelFingerprint
     public static string Short(string fingerprint) =>
         fingerprint.StartsWith("sha256:", StringComparison.Ordinal) && fingerprint.Length > 19 ? fingerprint[7..19] : fingerprint;
 
-    private static void AddTokenizer(EmbeddingTokenizer tokenizer, Action<string> add)
+    private static void AddTokenizer(EmbeddingTokenizer tokenizer, bool lowerCase, Action<string> add)
     {
         add(string.Create(CultureInfo.InvariantCulture,
             $"vocabulary {tokenizer.VocabularySize} unk {tokenizer.UnknownId} cls {tokenizer.ClassificationId} sep {tokenizer.SeparatorId} pad {tokenizer.PaddingId}"));
@@ -77,7 +78,8 @@ internal static class ModelFingerprint
         add(tokens.ToString());
         foreach (var probe in Probes)
         {
-            add(string.Join(',', tokenizer.Encode(probe).Ids.ToArray()));
+            // As the embedder prepares text: lower-cased first when the model says so (do_lower_case).
+            add(string.Join(',', tokenizer.Encode(lowerCase ? probe.ToLowerInvariant() : probe).Ids));
         }
     }
 
