@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Byte-for-byte comparison of `qianru knn` and `qianru search` between two builds of the CLI (issue #16: outputs stay
+# the same when the code is restructured).
+#
+#   bench/compare-outputs.sh BEFORE_DIR AFTER_DIR SENTENCES.txt
+#
+# BEFORE_DIR and AFTER_DIR hold a built Qianru.Cli.dll (e.g. src/Qianru.Cli/bin/Release/net10.0 of two checkouts).
+# SENTENCES.txt: one text per line, at least 200 lines (the bench corpus). The before build embeds them once into
+# base/query .npy files; both builds then run knn (every index kind, metric and several k, ef, rescore and precision
+# settings) and build a collection of the same texts to search (exact and HNSW, table and jsonl). Every output pair
+# must be identical, except where the before build does not reproduce itself (HNSW's parallel build inserts in a
+# different order on every run): those pairs are reported as nondeterministic with both builds' recall against exact.
+# Exit status: 0 when every deterministic pair is identical.
+set -euo pipefail
+before=$(cd "$1" && pwd); after=$(cd "$2" && pwd); sentences=$3
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+cd "$work"
+q() { local dir=$1; shift; dotnet "$dir/Qianru.Cli.dll" "$@"; }
+
+lines=$(grep -c . "$sentences")
+head -n $((lines - 100)) "$sentences" > base.txt
+tail -n 100 "$sentences" > queries.txt
+q "$before" embed --input base.txt --format npy --output base.npy
+q "$before" embed --input queries.txt --format npy --output queries.npy
+
+same=0; different=0; nondeterministic=0
+compare() { # name, then the command's arguments
+  local name=$1; shift
+  q "$before" "$@" > "before.$name" 2>/dev/null
+  q "$after" "$@" > "after.$name" 2>/dev/null
+  if cmp -s "before.$name" "after.$name"; then
+    same=$((same + 1))
+  else
+    q "$before" "$@" > "again.$name" 2>/dev/null
+    if cmp -s "before.$name" "again.$name"; then
+      different=$((different + 1)); echo "DIFFERENT: $*"
+    else
+      nondeterministic=$((nondeterministic + 1))
+      echo "nondeterministic in the before build itself: $* ($(recall "before.$name") before, $(recall "after.$name") after)"
+    fi
+  fi
+}
+recall() { # recall@k of a knn jsonl output against the exact one of the same metric and k
+  python3 - "$1" "exact.$current" <<'PY'
+import json, sys
+a = [json.loads(l)["ids"] for l in open(sys.argv[1])]
+e = [json.loads(l)["ids"] for l in open(sys.argv[2])]
+print("recall %.4f" % (sum(len(set(x) & set(y)) for x, y in zip(a, e)) / max(1, sum(len(y) for y in e))))
+PY
+}
+
+for metric in cosine dot euclidean; do
+  for k in 1 10 50; do
+    current="$metric.$k"
+    q "$before" knn --base base.npy --queries queries.npy --metric "$metric" --k "$k" > "exact.$current" 2>/dev/null
+    compare "exact.$metric.$k" knn --base base.npy --queries queries.npy --metric "$metric" --k "$k" --index exact
+    for rescore in 0 40; do
+      compare "int8.$metric.$k.$rescore" knn --base base.npy --queries queries.npy --metric "$metric" --k "$k" --index int8 --rescore "$rescore"
+      compare "binary.$metric.$k.$rescore" knn --base base.npy --queries queries.npy --metric "$metric" --k "$k" --index binary --rescore "$rescore"
+    done
+    for precision in float16 float32; do
+      compare "hnsw.$metric.$k.$precision" knn --base base.npy --queries queries.npy --metric "$metric" --k "$k" --index hnsw --precision "$precision"
+      compare "hnsw.$metric.$k.$precision.ef" knn --base base.npy --queries queries.npy --metric "$metric" --k "$k" --index hnsw --precision "$precision" --ef 16
+    done
+  done
+done
+
+q "$before" index create before.db > /dev/null
+q "$after" index create after.db > /dev/null
+q "$before" index add before.db --input base.txt > /dev/null 2>&1
+q "$after" index add after.db --input base.txt > /dev/null 2>&1
+n=0
+while IFS= read -r query && [ $n -lt 20 ]; do
+  n=$((n + 1))
+  for mode in exact hnsw; do
+    for format in table jsonl; do
+      for k in 5 20; do
+        name="search.$n.$mode.$format.$k"
+        q "$before" search before.db "$query" --index "$mode" --format "$format" --k "$k" > "before.$name" 2>/dev/null
+        q "$after" search after.db "$query" --index "$mode" --format "$format" --k "$k" > "after.$name" 2>/dev/null
+        if cmp -s "before.$name" "after.$name"; then same=$((same + 1)); else different=$((different + 1)); echo "DIFFERENT: search '$query' --index $mode --format $format --k $k"; fi
+      done
+    done
+  done
+done < queries.txt
+
+echo "identical: $same, different: $different, nondeterministic in the before build: $nondeterministic"
+[ "$different" -eq 0 ]
