@@ -11,7 +11,9 @@ namespace Qianru.Bench;
 /// SQLite (one file) and PostgreSQL + pgvector, here PGlite (PostgreSQL compiled to WebAssembly, single-user, one
 /// connection at a time, through tests/pglite/server.mjs): binary COPY into a temporary table and a merge, one
 /// transaction per batch. Also the search latency of both, exact and HNSW.
-/// Usage: <c>dotnet run -c Release --project bench/Qianru.Bench -- ingest [items] [dims]</c>.
+/// Usage: <c>dotnet run -c Release --project bench/Qianru.Bench -- ingest [items] [dims] [postgres-uri]</c>; a
+/// <c>postgres://…?collection=ignored</c> URI of a real PostgreSQL + pgvector server adds its rows (collections named
+/// <c>bench_…</c> are created there).
 /// </summary>
 internal static class IngestBench
 {
@@ -19,6 +21,7 @@ internal static class IngestBench
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
         var dims = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 384;
+        var realServer = args.Length > 2 ? args[2] : null;
         Console.WriteLine($"# ingest benchmark: {count} items x {dims} float32 vectors (pre-embedded); {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var random = new Random(2026);
         var vectors = Enumerable.Range(0, count).Select(_ => Unit(random, dims)).ToArray();
@@ -38,8 +41,17 @@ internal static class IngestBench
                     Measure($"SQLite (file)", sqlite, batch, items, vectors, queries);
                 }
 
-                using var pg = PostgresCollection.Create(server.Uri($"bench_{batch}_{Guid.NewGuid():N}"[..24]), info);
-                Measure("pgvector (PGlite)", pg, batch, items, vectors, queries);
+                using (var pg = PostgresCollection.Create(server.Uri($"bench_{batch}_{Guid.NewGuid():N}"[..24]), info))
+                {
+                    Measure("pgvector (PGlite)", pg, batch, items, vectors, queries);
+                }
+
+                if (realServer is not null)
+                {
+                    var uri = System.Text.RegularExpressions.Regex.Replace(realServer, "collection=[^&]*", "collection=" + $"bench_{batch}_{Guid.NewGuid():N}"[..24]);
+                    using var real = PostgresCollection.Create(uri, info);
+                    Measure("pgvector (PostgreSQL server)", real, batch, items, vectors, queries);
+                }
             }
         }
         finally

@@ -363,7 +363,7 @@ internal sealed class PostgresCollectionStore : ICollectionStore
 
             if (!IndexExists())
             {
-                RebuildIndex();
+                BuildIndex(replace: false);
             }
         }
 
@@ -404,39 +404,7 @@ internal sealed class PostgresCollectionStore : ICollectionStore
         });
     }
 
-    public int RebuildIndex()
-    {
-        var maxDims = Info.HalfPrecision ? 4000 : 2000;
-        if (Info.Dimensions > maxDims)
-        {
-            throw new QianruException($"{Location}: pgvector's HNSW index takes at most {maxDims} dimensions for {_vectorType} ({Info.Dimensions} here){(Info.HalfPrecision ? "" : "; create the collection with half precision (halfvec, up to 4000)")}");
-        }
-
-        var ops = Info.Metric switch
-        {
-            SimilarityMetric.Dot => "_ip_ops",
-            SimilarityMetric.Euclidean => "_l2_ops",
-            _ => "_cosine_ops",
-        };
-        return Run(() =>
-        {
-            using var connection = _dataSource.OpenConnection();
-            using var transaction = connection.BeginTransaction();
-            LockRegistryRow(connection, transaction);
-            Execute(connection, transaction, $"DROP INDEX IF EXISTS {Quote(_indexName)}");
-            using (var create = new NpgsqlCommand($"CREATE INDEX {Quote(_indexName)} ON {_table} USING hnsw (embedding {_vectorType}{ops}) WITH (m = 16, ef_construction = 128)", connection, transaction))
-            {
-                create.CommandTimeout = 0;
-                create.ExecuteNonQuery();
-            }
-
-            using var count = new NpgsqlCommand($"SELECT count FROM {Registry} WHERE name = @n", connection, transaction);
-            count.Parameters.AddWithValue("n", _location.Collection);
-            var indexed = (long)count.ExecuteScalar()!;
-            transaction.Commit();
-            return (int)indexed;
-        });
-    }
+    public int RebuildIndex() => BuildIndex(replace: true);
 
     public CollectionIndexInfo GetIndexInfo() =>
         new(IndexExists() ? CollectionIndexStatus.Fresh : CollectionIndexStatus.None, $"pgvector HNSW index {_indexName}");
@@ -488,6 +456,45 @@ internal sealed class PostgresCollectionStore : ICollectionStore
         {
             throw new QianruException($"{Location} was dropped");
         }
+    }
+
+    /// <summary>Builds pgvector's HNSW index (dropping the old one when <paramref name="replace"/>; else only when missing), holding the registry row so writers wait.</summary>
+    private int BuildIndex(bool replace)
+    {
+        var maxDims = Info.HalfPrecision ? 4000 : 2000;
+        if (Info.Dimensions > maxDims)
+        {
+            throw new QianruException($"{Location}: pgvector's HNSW index takes at most {maxDims} dimensions for {_vectorType} ({Info.Dimensions} here){(Info.HalfPrecision ? "" : "; create the collection with --precision float16 (halfvec, up to 4000)")}");
+        }
+
+        var ops = Info.Metric switch
+        {
+            SimilarityMetric.Dot => "_ip_ops",
+            SimilarityMetric.Euclidean => "_l2_ops",
+            _ => "_cosine_ops",
+        };
+        return Run(() =>
+        {
+            using var connection = _dataSource.OpenConnection();
+            using var transaction = connection.BeginTransaction();
+            LockRegistryRow(connection, transaction);
+            if (replace)
+            {
+                Execute(connection, transaction, $"DROP INDEX IF EXISTS {Quote(_indexName)}");
+            }
+
+            using (var create = new NpgsqlCommand($"CREATE INDEX IF NOT EXISTS {Quote(_indexName)} ON {_table} USING hnsw (embedding {_vectorType}{ops}) WITH (m = 16, ef_construction = 128)", connection, transaction))
+            {
+                create.CommandTimeout = 0;
+                create.ExecuteNonQuery();
+            }
+
+            using var count = new NpgsqlCommand($"SELECT count FROM {Registry} WHERE name = @n", connection, transaction);
+            count.Parameters.AddWithValue("n", _location.Collection);
+            var indexed = (long)count.ExecuteScalar()!;
+            transaction.Commit();
+            return (int)indexed;
+        });
     }
 
     private bool IndexExists() => Run(() =>

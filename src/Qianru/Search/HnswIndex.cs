@@ -455,10 +455,29 @@ public sealed unsafe class HnswIndex : IVectorIndex, IDisposable
     private int EnterSearch(int ef, int k)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ef, 1);
+
+        // Fast path: the native ef is already the one wanted (searches with one ef run side by side).
+        _gate.EnterReadLock();
+        int count;
+        try
+        {
+            count = CountUnlocked;
+            if (_nativeEf == Math.Max(ef, Math.Min(k, Math.Max(count, 1))))
+            {
+                return count; // the caller exits the read lock
+            }
+        }
+        catch
+        {
+            _gate.ExitReadLock();
+            throw;
+        }
+
+        _gate.ExitReadLock();
         _gate.EnterUpgradeableReadLock();
         try
         {
-            var count = CountUnlocked;
+            count = CountUnlocked;
             var wanted = Math.Max(ef, Math.Min(k, Math.Max(count, 1)));
             if (wanted != _nativeEf)
             {
