@@ -7,11 +7,12 @@
 # BEFORE_DIR and AFTER_DIR hold a built Qianru.Cli.dll (e.g. src/Qianru.Cli/bin/Release/net10.0 of two checkouts).
 # SENTENCES.txt: one text per line, at least 200 lines (the bench corpus). The before build embeds them once into
 # base/query .npy files; both builds then run knn (every index kind, metric and several k, ef, rescore and precision
-# settings) and build a collection of the same texts to search (exact and HNSW, table and jsonl). Every output of
+# settings) and build a collection of the same texts to search (10 queries; exact and HNSW, table and jsonl). Every output of
 # exact, int8 and binary knn and of exact collection search must be byte-identical. HNSW builds its graph on all
 # cores, inserting in a different order on every run, so one build does not reproduce even itself byte for byte:
 # HNSW knn outputs are compared by recall@k against exact search (the after build's may not be more than 0.02
-# lower), HNSW collection searches by the ids they return (rescored, they are almost always the exact ones).
+# lower), HNSW collection searches by the ids they return (at least 90% in common; rescored, they are almost
+# always the exact ones).
 # Exit status: 0 when every pair passes.
 set -euo pipefail
 before=$(cd "$1" && pwd); after=$(cd "$2" && pwd); sentences=$3
@@ -74,9 +75,11 @@ q "$before" index create before.db > /dev/null
 q "$after" index create after.db > /dev/null
 q "$before" index add before.db --input base.txt > /dev/null 2>&1
 q "$after" index add after.db --input base.txt > /dev/null 2>&1
-ids() { python3 -c 'import json, sys; print([json.loads(l)["id"] for l in open(sys.argv[1])])' "$1"; }
+overlap() { # two search jsonl outputs share at least 90% of their ids (HNSW graphs differ between builds and runs)
+  python3 -c 'import json, sys; a, b = ([json.loads(l)["id"] for l in open(f)] for f in sys.argv[1:]); sys.exit(0 if len(set(a) & set(b)) >= 0.9 * max(len(a), 1) else 1)' "$1" "$2"
+}
 n=0
-while IFS= read -r query && [ $n -lt 20 ]; do
+while IFS= read -r query && [ $n -lt 10 ]; do
   n=$((n + 1))
   for mode in exact hnsw; do
     for format in table jsonl; do
@@ -86,8 +89,10 @@ while IFS= read -r query && [ $n -lt 20 ]; do
         q "$after" search after.db "$query" --index "$mode" --format "$format" --k "$k" > "after.$name" 2>/dev/null
         if cmp -s "before.$name" "after.$name"; then
           same=$((same + 1))
-        elif [ "$mode" = hnsw ] && [ "$format" = jsonl ] && cmp -s <(ids "before.$name") <(ids "after.$name"); then
-          approximate=$((approximate + 1)); echo "hnsw search: same ids, scores differ: '$query' --k $k"
+        elif [ "$mode" = hnsw ] && [ "$format" = table ]; then
+          approximate=$((approximate + 1)) # judged by the jsonl output of the same search
+        elif [ "$mode" = hnsw ] && [ "$format" = jsonl ] && overlap "before.$name" "after.$name"; then
+          approximate=$((approximate + 1)); echo "hnsw search: at least 90% of the ids in common: '$query' --k $k"
         else
           different=$((different + 1)); echo "DIFFERENT: search '$query' --index $mode --format $format --k $k"
         fi
