@@ -11,6 +11,8 @@ needs=(
   "chromium|test -x /usr/bin/chromium|the browser test of the server's playground page (tests/Qianru.Server.Tests/PlaygroundTests.cs)"
   "fonts-noto-cjk|dpkg -s fonts-noto-cjk >/dev/null 2>&1 || fc-list :lang=zh 2>/dev/null | grep -q .|the check that plots draw Chinese labels (tests/Qianru.Cli.Tests/Demo/DemoTests.cs)"
   "nginx|test -x /usr/sbin/nginx || command -v nginx|the three replicas behind a load balancer (tests/Qianru.Cli.Tests/Server/ReplicasBehindNginxTests.cs)"
+  "nodejs|command -v node|PGlite, the PostgreSQL + pgvector server of the collection tests (tests/pglite; tests/Qianru.Tests/Collections/Postgres*)"
+  "npm|command -v npm|installing PGlite from tests/pglite/package-lock.json (npm ci, once, from the npm registry)"
 )
 
 missing_packages() {

@@ -9,6 +9,7 @@ internal static class Program
         // One line per benchmark: ["name"] = args => SomeBench.Run(args),
         ["cluster"] = args => ClusterBench.Run(args),
         ["embed"] = EmbedBench.Run,
+        ["ingest"] = IngestBench.Run,
         ["peak"] = _ => { Console.WriteLine($"fp32 FMA peak: {PeakFlops.Measure(Environment.ProcessorCount) / 1e9:F1} GFLOP/s on {Environment.ProcessorCount} cores, 1 core: {PeakFlops.Measure(1) / 1e9:F1}"); return 0; },
         ["search"] = SearchBench.Run,
         ["words"] = args => WordsBench.Run(args),

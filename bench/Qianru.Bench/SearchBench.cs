@@ -66,14 +66,15 @@ internal static class SearchBench
             var rows = qianruHnsw[precision] = [];
             foreach (var ef in EfValues)
             {
-                hnsw.EfSearch = Math.Max(ef, K);
-                hnsw.Search(hnswQueries, K);
+                var efOptions = new VectorSearchOptions { Ef = Math.Max(ef, K) };
+                var efOptions1 = new VectorSearchOptions { Ef = Math.Max(ef, K), MaxDegreeOfParallelism = 1 };
+                hnsw.Search(hnswQueries, K, efOptions);
                 var best = double.MaxValue;
                 SearchHit[][] hits = [];
                 for (var r = 0; r < HnswRepeats; r++)
                 {
                     var sw = Stopwatch.StartNew();
-                    hits = hnsw.Search(hnswQueries, K);
+                    hits = hnsw.Search(hnswQueries, K, efOptions);
                     best = Math.Min(best, sw.Elapsed.TotalSeconds);
                 }
 
@@ -81,7 +82,7 @@ internal static class SearchBench
                 for (var r = 0; r < HnswRepeats; r++)
                 {
                     var sw = Stopwatch.StartNew();
-                    hnsw.Search(hnswQueries, K, maxDegreeOfParallelism: 1);
+                    hnsw.Search(hnswQueries, K, efOptions1);
                     best1 = Math.Min(best1, sw.Elapsed.TotalSeconds);
                 }
 
@@ -93,14 +94,15 @@ internal static class SearchBench
         var quantized = new List<(string Name, double Recall, double Qps, long Bytes)>();
         foreach (var (kind, rescore) in new[] { (QuantizationKind.Int8, 0), (QuantizationKind.Int8, 40), (QuantizationKind.Binary, 0), (QuantizationKind.Binary, 100) })
         {
-            var index = QuantizedIndex.Build(corpus, kind);
-            index.Search(queries, K, SimilarityMetric.Dot, rescore);
+            var index = QuantizedIndex.Build(corpus, kind, metric: SimilarityMetric.Dot);
+            var rescoring = new VectorSearchOptions { Rescore = rescore };
+            index.Search(queries, K, rescoring);
             var best = double.MaxValue;
             SearchHit[][] hits = [];
             for (var r = 0; r < 5; r++)
             {
                 var sw = Stopwatch.StartNew();
-                hits = index.Search(queries, K, SimilarityMetric.Dot, rescore);
+                hits = index.Search(queries, K, rescoring);
                 best = Math.Min(best, sw.Elapsed.TotalSeconds);
             }
 

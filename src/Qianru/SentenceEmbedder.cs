@@ -37,7 +37,7 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
             throw new InvalidDataException($"{model.Info.Source}: the pooling configuration says {model.Info.Dimensions} dimensions but the ONNX model outputs {encoder.Dimensions}.");
         }
 
-        Model = model.Info with { Dimensions = dims };
+        Model = model.Info with { Dimensions = dims, Fingerprint = ModelFingerprint.Compute(model, dims) };
     }
 
     /// <summary>The model's settings.</summary>

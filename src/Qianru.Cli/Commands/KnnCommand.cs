@@ -16,17 +16,17 @@ internal sealed class KnnCommand : ICliCommand
     {
         var baseOption = new Option<string>("--base") { Description = "Base (corpus) vectors: .npy, .jsonl, .csv or .tsv", Required = true };
         var queriesOption = new Option<string>("--queries") { Description = "Query vectors: .npy, .jsonl, .csv or .tsv", Required = true };
-        var kOption = new Option<int>("--k") { Description = "Neighbours per query", DefaultValueFactory = _ => 10 };
+        var kOption = new Option<int>("--k") { Description = "Neighbours per query (1 to 10,000; queries × k at most 50 million)", DefaultValueFactory = _ => 10 };
         var metricOption = new Option<string>("--metric") { Description = "cosine, dot or euclidean", DefaultValueFactory = _ => "cosine" };
         metricOption.AcceptOnlyFromAmong("cosine", "dot", "euclidean");
         var indexOption = new Option<string>("--index") { Description = "exact, hnsw, int8 or binary", DefaultValueFactory = _ => "exact" };
         indexOption.AcceptOnlyFromAmong("exact", "hnsw", "int8", "binary");
-        var efOption = new Option<int?>("--ef") { Description = "HNSW ef_search (default: max(k, 64))" };
-        var mOption = new Option<int>("--m") { Description = "HNSW connectivity M", DefaultValueFactory = _ => 16 };
-        var efConstructionOption = new Option<int>("--ef-construction") { Description = "HNSW ef_construction", DefaultValueFactory = _ => 128 };
+        var efOption = new Option<int?>("--ef") { Description = "HNSW ef_search, 1 to 10,000 (default: max(k, 64))" };
+        var mOption = new Option<int>("--m") { Description = "HNSW connectivity M (2 to 256)", DefaultValueFactory = _ => 16 };
+        var efConstructionOption = new Option<int>("--ef-construction") { Description = "HNSW ef_construction (1 to 10,000)", DefaultValueFactory = _ => 128 };
         var precisionOption = new Option<string>("--precision") { Description = "HNSW vector storage: float16 (half the memory, same recall), float32 (exact scores) or bfloat16", DefaultValueFactory = _ => "float16" };
         precisionOption.AcceptOnlyFromAmong("float16", "float32", "bfloat16");
-        var rescoreOption = new Option<int>("--rescore") { Description = "int8/binary: rescore this many candidates per query with the float vectors (0: no rescoring)", DefaultValueFactory = _ => 0 };
+        var rescoreOption = new Option<int>("--rescore") { Description = "int8/binary: rescore this many candidates per query with the float vectors (0: no rescoring; at most 10,000)", DefaultValueFactory = _ => 0 };
         var recallOption = new Option<bool>("--recall") { Description = "Also run exact search and report recall@k on stderr" };
         var formatOption = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "jsonl" };
         formatOption.AcceptOnlyFromAmong("jsonl");
@@ -40,13 +40,14 @@ internal sealed class KnnCommand : ICliCommand
         command.SetAction(parse =>
         {
             var k = parse.GetValue(kOption);
-            if (k < 1)
-            {
-                throw new CliUsageException($"--k must be at least 1 (got {k})");
-            }
-
+            SearchLimits.CheckK(k);
+            var ef = parse.GetValue(efOption);
+            SearchLimits.CheckEf("--ef", ef);
+            SearchLimits.CheckEf("--ef-construction", parse.GetValue(efConstructionOption));
+            SearchLimits.CheckRange("--m", parse.GetValue(mOption), 2, 256);
+            SearchLimits.CheckRange("--rescore", parse.GetValue(rescoreOption), 0, SearchLimits.MaxK);
             var metric = VectorSimilarity.ParseMetric(parse.GetValue(metricOption)!);
-            var kind = Enum.Parse<KnnIndexKind>(parse.GetValue(indexOption)!, ignoreCase: true);
+            var kind = Enum.Parse<VectorIndexKind>(parse.GetValue(indexOption)!, ignoreCase: true);
             var corpus = VectorFile.Read(context.ResolvePath(parse.GetValue(baseOption)!));
             var queries = VectorFile.Read(context.ResolvePath(parse.GetValue(queriesOption)!));
             if (corpus.Length > 0 && queries.Length > 0 && corpus[0].Length != queries[0].Length)
@@ -54,14 +55,27 @@ internal sealed class KnnCommand : ICliCommand
                 throw new CliUsageException($"--base vectors have {corpus[0].Length} dimensions but --queries vectors have {queries[0].Length}");
             }
 
-            var settings = new KnnSettings(k, metric, parse.GetValue(efOption), parse.GetValue(mOption), parse.GetValue(efConstructionOption), parse.GetValue(rescoreOption),
-                Enum.Parse<HnswPrecision>(parse.GetValue(precisionOption)!, ignoreCase: true));
+            SearchLimits.CheckHits(queries.Length, k, corpus.Length);
+            var hnsw = new HnswOptions
+            {
+                M = parse.GetValue(mOption),
+                EfConstruction = parse.GetValue(efConstructionOption),
+                Precision = Enum.Parse<HnswPrecision>(parse.GetValue(precisionOption)!, ignoreCase: true),
+            };
             var build = Stopwatch.StartNew();
-            var searcher = KnnSearcher.Build(kind, corpus, settings);
+            var index = VectorIndexBuilder.Build(corpus, kind, metric, hnsw);
             build.Stop();
+            SearchHit[][] hits;
             var search = Stopwatch.StartNew();
-            var hits = searcher(queries);
-            search.Stop();
+            try
+            {
+                hits = index.Search(queries, k, new VectorSearchOptions { Ef = ef ?? 64, Rescore = parse.GetValue(rescoreOption) });
+                search.Stop();
+            }
+            finally
+            {
+                (index as IDisposable)?.Dispose();
+            }
 
             JsonLines.Write(context.OpenStdoutStream(), hits.Select((row, q) => (row, q)), (writer, item) =>
             {

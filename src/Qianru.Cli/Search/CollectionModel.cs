@@ -44,5 +44,5 @@ internal static class CollectionModel
     public static string? SourceOf(ResolvedModel model) => model.Source;
 
     private static CliUsageException Moved(Qianru.Collections.VectorCollection collection, string path) =>
-        new($"the model of {collection.Path} was loaded from {path}, which no longer exists; pass --model with its new location");
+        new($"the model of {collection.Location} was loaded from {path}, which no longer exists; pass --model with its new location");
 }

@@ -1,35 +1,40 @@
-using Cloud.Unum.USearch;
+using System.Runtime.InteropServices;
 using Qianru.Similarity;
 
 namespace Qianru.Search;
 
 /// <summary>
-/// An approximate nearest-neighbour index (HNSW) through USearch (Cloud.Unum.USearch): build, add, remove, search,
-/// save and load. Keys are non-negative ints (a corpus position, a database row id) returned as <see cref="SearchHit.Id"/>.
+/// An approximate nearest-neighbour index (HNSW) on USearch's C library: build, add, remove, search, save and load.
+/// Keys are non-negative ints (a corpus position, a database row id) returned as <see cref="SearchHit.Id"/>.
 /// </summary>
 /// <remarks>
-/// Scores are reported as <see cref="SemanticSearch"/> reports them: cosine similarity, dot product or Euclidean
-/// distance. Searching is thread-safe; adding and removing must not run concurrently with each other or with
-/// searches (the batch <see cref="Add(IReadOnlyList{int}, IReadOnlyList{float[]})"/> parallelizes internally).
-/// Reference: Malkov and Yashunin, "Efficient and robust approximate nearest neighbor search using HNSW graphs";
-/// <see href="https://github.com/unum-cloud/USearch">USearch</see>.
+/// <para>Scores are reported as <see cref="SemanticSearch"/> reports them: cosine similarity, dot product or Euclidean
+/// distance. ef_search is a per-call setting (<see cref="VectorSearchOptions.Ef"/>, default <see cref="EfSearch"/>).</para>
+/// <para>Thread-safe: any number of threads may search at once, also with different ef values, and adding, removing
+/// and saving may be called concurrently with searches. USearch keeps ef in the index, not per call, so searches with
+/// the same ef run together and a search with another ef waits until those running finish (a reader-writer lock);
+/// adding and removing wait for every search. Each native search uses one of the index's per-thread contexts (one
+/// per core); more concurrent searches than cores queue for one.</para>
+/// <para>Reference: Malkov and Yashunin, "Efficient and robust approximate nearest neighbor search using HNSW graphs";
+/// <see href="https://github.com/unum-cloud/USearch">USearch</see> (its C API, <c>c/usearch.h</c>, declared by Qianru).</para>
 /// </remarks>
-public sealed class HnswIndex : IDisposable
+public sealed unsafe class HnswIndex : IVectorIndex, IDisposable
 {
     private static readonly int Threads = Environment.ProcessorCount;
-    private readonly USearchIndex _index;
-
-    // USearch keeps one search context per reserved thread; more concurrent searches than that fail.
+    private readonly USearchIndexHandle _handle;
+    private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
     private readonly SemaphoreSlim _searchSlots = new(Threads, Threads);
-    private int _efSearch;
+    private int _nativeEf;
+    private volatile bool _disposed;
 
-    private HnswIndex(USearchIndex index, int dimensions, SimilarityMetric metric, int efSearch)
+    private HnswIndex(USearchIndexHandle handle, int dimensions, SimilarityMetric metric, int efSearch, int nativeEf)
     {
-        _index = index;
-        USearchNative.Reserve(index, (int)Math.Max(index.Size(), 1), Threads);
+        _handle = handle;
         Dimensions = dimensions;
         Metric = metric;
         EfSearch = efSearch;
+        _nativeEf = nativeEf;
+        Reserve(Math.Max(CountUnlocked, 1));
     }
 
     /// <summary>The vector length.</summary>
@@ -39,17 +44,41 @@ public sealed class HnswIndex : IDisposable
     public SimilarityMetric Metric { get; }
 
     /// <summary>The number of vectors in the index.</summary>
-    public int Count => (int)_index.Size();
-
-    /// <summary>ef_search: candidates kept while searching (at least k is used). Setting it is not thread-safe with searches.</summary>
-    public int EfSearch
+    public int Count
     {
-        get => _efSearch;
-        set
+        get
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            USearchNative.ChangeExpansionSearch(_index, value);
-            _efSearch = value;
+            _gate.EnterReadLock();
+            try
+            {
+                return CountUnlocked;
+            }
+            finally
+            {
+                _gate.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>The default ef_search: candidates kept while searching when a search does not set <see cref="VectorSearchOptions.Ef"/> (raised to k when smaller).</summary>
+    public int EfSearch { get; }
+
+    private int CountUnlocked
+    {
+        get
+        {
+            var size = USearchNative.Size(Handle, out var error);
+            USearchNative.Check(error, "size");
+            return (int)size;
+        }
+    }
+
+    private IntPtr Handle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _handle.DangerousGetHandle();
         }
     }
 
@@ -59,8 +88,17 @@ public sealed class HnswIndex : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
         options ??= new HnswOptions();
-        var index = new USearchIndex(ToKind(options.Metric), ToScalar(options.Precision), (ulong)dimensions, (ulong)options.M, (ulong)options.EfConstruction, (ulong)options.EfSearch, false);
-        return new HnswIndex(index, dimensions, options.Metric, options.EfSearch);
+        var init = new USearchNative.InitOptions
+        {
+            MetricKind = ToKind(options.Metric),
+            Quantization = ToScalar(options.Precision),
+            Dimensions = (nuint)dimensions,
+            Connectivity = (nuint)options.M,
+            ExpansionAdd = (nuint)options.EfConstruction,
+            ExpansionSearch = (nuint)options.EfSearch,
+        };
+        var handle = Init(ref init);
+        return new HnswIndex(handle, dimensions, options.Metric, options.EfSearch, options.EfSearch);
     }
 
     /// <summary>Builds an index over <paramref name="vectors"/>, keyed by position (0, 1, ...), on all cores.</summary>
@@ -85,32 +123,51 @@ public sealed class HnswIndex : IDisposable
         }
     }
 
-    /// <summary>Loads an index saved by <see cref="Save"/>; <paramref name="metric"/> must be the one it was built with.</summary>
+    /// <summary>Loads an index saved by <see cref="Save"/>; its metric, precision and dimensions come from the file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="efSearch">The default ef_search of searches on the loaded index.</param>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    public static HnswIndex Load(string path, SimilarityMetric metric, int efSearch = 64)
+    /// <exception cref="InvalidDataException">Not a USearch index of a metric Qianru reads (cosine, inner product, squared L2).</exception>
+    public static HnswIndex Load(string path, int efSearch = 64)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(efSearch, 1);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"HNSW index file not found: {path}", path);
         }
 
-        USearchIndex index;
-        try
+        var options = default(USearchNative.InitOptions);
+        USearchNative.Metadata(path, ref options, out var error);
+        if (error != IntPtr.Zero)
         {
-            index = new USearchIndex(path, false);
-        }
-        catch (USearchException e)
-        {
-            throw new InvalidDataException($"{path}: not a readable USearch index ({e.Message})", e);
+            throw new InvalidDataException($"{path}: not a readable USearch index ({Marshal.PtrToStringUTF8(error)})");
         }
 
-        return new HnswIndex(index, (int)index.Dimensions(), metric, efSearch);
+        var metric = ToMetric(options.MetricKind, path);
+        WithSearchDefaults(ref options, efSearch);
+        var handle = Init(ref options);
+        try
+        {
+            USearchNative.Load(handle.DangerousGetHandle(), path, out error);
+            if (error != IntPtr.Zero)
+            {
+                throw new InvalidDataException($"{path}: not a readable USearch index ({Marshal.PtrToStringUTF8(error)})");
+            }
+
+            return new HnswIndex(handle, (int)options.Dimensions, metric, efSearch, (int)options.ExpansionSearch);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Adds one vector under <paramref name="key"/>.</summary>
     public void Add(int key, float[] vector) => Add([key], [vector]);
 
-    /// <summary>Adds vectors under the given keys, in parallel on all cores.</summary>
+    /// <summary>Adds vectors under the given keys, in parallel on all cores (searches wait until it is done).</summary>
     /// <exception cref="ArgumentException">A wrong dimension, a negative or already present key.</exception>
     public void Add(IReadOnlyList<int> keys, IReadOnlyList<float[]> vectors)
     {
@@ -121,104 +178,376 @@ public sealed class HnswIndex : IDisposable
             throw new ArgumentException($"{keys.Count} keys but {vectors.Count} vectors", nameof(keys));
         }
 
-        for (var i = 0; i < keys.Count; i++)
+        _gate.EnterWriteLock();
+        try
         {
-            if (vectors[i].Length != Dimensions)
+            var handle = Handle;
+            var seen = new HashSet<int>();
+            for (var i = 0; i < keys.Count; i++)
             {
-                throw new ArgumentException($"vector {i} has {vectors[i].Length} dimensions but the index has {Dimensions}", nameof(vectors));
+                if (vectors[i] is null || vectors[i].Length != Dimensions)
+                {
+                    throw new ArgumentException($"vector {i} has {vectors[i]?.Length ?? 0} dimensions but the index has {Dimensions}", nameof(vectors));
+                }
+
+                if (keys[i] < 0 || !seen.Add(keys[i]) || ContainsUnlocked(keys[i]))
+                {
+                    throw new ArgumentException($"key {keys[i]} is negative or already in the index", nameof(keys));
+                }
             }
 
-            if (keys[i] < 0 || _index.Contains((ulong)keys[i]))
+            Reserve(CountUnlocked + keys.Count);
+            Parallel.For(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = Threads }, i =>
             {
-                throw new ArgumentException($"key {keys[i]} is negative or already in the index", nameof(keys));
-            }
+                fixed (float* vector = vectors[i])
+                {
+                    USearchNative.Add(handle, (ulong)keys[i], vector, USearchNative.ScalarKind.Float32, out var error);
+                    USearchNative.Check(error, "add");
+                }
+            });
         }
-
-        USearchNative.Reserve(_index, Count + keys.Count, Threads);
-        Parallel.For(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = Threads }, i => _index.Add((ulong)keys[i], vectors[i]));
+        finally
+        {
+            _gate.ExitWriteLock();
+        }
     }
 
     /// <summary>Removes the vector under <paramref name="key"/>; false when there is none.</summary>
-    public bool Remove(int key) => key >= 0 && _index.Contains((ulong)key) && _index.Remove((ulong)key) > 0;
+    public bool Remove(int key)
+    {
+        _gate.EnterWriteLock();
+        try
+        {
+            if (key < 0 || !ContainsUnlocked(key))
+            {
+                return false;
+            }
+
+            var removed = USearchNative.Remove(Handle, (ulong)key, out var error);
+            USearchNative.Check(error, "remove");
+            return removed > 0;
+        }
+        finally
+        {
+            _gate.ExitWriteLock();
+        }
+    }
 
     /// <summary>True when a vector is stored under <paramref name="key"/>.</summary>
-    public bool Contains(int key) => key >= 0 && _index.Contains((ulong)key);
-
-    /// <summary>The (approximate) k nearest vectors to <paramref name="query"/>, best first.</summary>
-    public SearchHit[] Search(float[] query, int k)
+    public bool Contains(int key)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (query.Length != Dimensions)
+        _gate.EnterReadLock();
+        try
         {
-            throw new ArgumentException($"the query has {query.Length} dimensions but the index has {Dimensions}", nameof(query));
+            return key >= 0 && ContainsUnlocked(key);
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// The (approximate) k nearest vectors to each query, best first, searched in parallel (on all cores unless
+    /// <see cref="VectorSearchOptions.MaxDegreeOfParallelism"/> limits it) with ef =
+    /// max(<see cref="VectorSearchOptions.Ef"/> or <see cref="EfSearch"/>, k).
+    /// </summary>
+    public SearchHit[][] Search(IReadOnlyList<float[]> queries, int k, VectorSearchOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        for (var i = 0; i < queries.Count; i++)
+        {
+            if (queries[i] is null || queries[i].Length != Dimensions)
+            {
+                throw new ArgumentException($"query {i} has {queries[i]?.Length ?? 0} dimensions but the index has {Dimensions}", nameof(queries));
+            }
         }
 
-        int found;
-        ulong[] keys;
-        float[] distances;
+        var results = new SearchHit[queries.Count][];
+        var count = EnterSearch(options?.Ef ?? EfSearch, k);
+        try
+        {
+            k = Math.Min(k, count);
+            if (k == 0)
+            {
+                Array.Fill(results, []);
+                return results;
+            }
+
+            var handle = Handle;
+            var degree = options?.MaxDegreeOfParallelism is > 0 and var d ? Math.Min(d, Threads) : Threads;
+            Parallel.For(
+                0,
+                queries.Count,
+                new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken },
+                () => (Keys: new ulong[k], Distances: new float[k]),
+                (q, _, buffers) =>
+                {
+                    results[q] = SearchOne(handle, queries[q], k, buffers.Keys, buffers.Distances);
+                    return buffers;
+                },
+                _ => { });
+            return results;
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>Saves the index to <paramref name="path"/> (USearch's file format; searches may continue meanwhile).</summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _gate.EnterReadLock();
+        try
+        {
+            USearchNative.Save(Handle, path, out var error);
+            USearchNative.Check(error, $"save to {path}");
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>Frees the native index. Must not be called while a search is running.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _gate.EnterWriteLock();
+        try
+        {
+            _disposed = true;
+            _handle.Dispose();
+        }
+        finally
+        {
+            _gate.ExitWriteLock();
+        }
+
+        _searchSlots.Dispose();
+    }
+
+    /// <summary>Writes the index in USearch's format to <paramref name="destination"/>, passing every byte to <paramref name="onBytes"/> too (a checksum).</summary>
+    internal void WriteTo(Stream destination, Action<ReadOnlySpan<byte>>? onBytes = null)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        _gate.EnterReadLock();
+        try
+        {
+            var length = USearchNative.SerializedLength(Handle, out var error);
+            USearchNative.Check(error, "serialized length");
+            var buffer = (byte*)NativeMemory.Alloc(length);
+            try
+            {
+                USearchNative.SaveBuffer(Handle, buffer, length, out error);
+                USearchNative.Check(error, "save");
+                for (nuint at = 0; at < length;)
+                {
+                    var chunk = new ReadOnlySpan<byte>(buffer + at, (int)Math.Min(length - at, 1u << 24));
+                    onBytes?.Invoke(chunk);
+                    destination.Write(chunk);
+                    at += (nuint)chunk.Length;
+                }
+            }
+            finally
+            {
+                NativeMemory.Free(buffer);
+            }
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>Loads an index from <paramref name="length"/> bytes in USearch's format (copied; the buffer may be freed after).</summary>
+    /// <exception cref="InvalidDataException">Not a USearch index of a metric Qianru reads.</exception>
+    internal static HnswIndex Load(byte* buffer, nuint length, int efSearch, string source)
+    {
+        var options = default(USearchNative.InitOptions);
+        USearchNative.MetadataBuffer(buffer, length, ref options, out var error);
+        if (error != IntPtr.Zero)
+        {
+            throw new InvalidDataException($"{source}: not a readable USearch index ({Marshal.PtrToStringUTF8(error)})");
+        }
+
+        var metric = ToMetric(options.MetricKind, source);
+        WithSearchDefaults(ref options, efSearch);
+        var handle = Init(ref options);
+        try
+        {
+            USearchNative.LoadBuffer(handle.DangerousGetHandle(), buffer, length, out error);
+            if (error != IntPtr.Zero)
+            {
+                throw new InvalidDataException($"{source}: not a readable USearch index ({Marshal.PtrToStringUTF8(error)})");
+            }
+
+            return new HnswIndex(handle, (int)options.Dimensions, metric, efSearch, (int)options.ExpansionSearch);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>USearch's file metadata carries no ef settings; the loaded index gets Qianru's defaults.</summary>
+    private static void WithSearchDefaults(ref USearchNative.InitOptions options, int efSearch)
+    {
+        var defaults = new HnswOptions();
+        options.Connectivity = options.Connectivity == 0 ? (nuint)defaults.M : options.Connectivity;
+        options.ExpansionAdd = options.ExpansionAdd == 0 ? (nuint)defaults.EfConstruction : options.ExpansionAdd;
+        options.ExpansionSearch = (nuint)efSearch;
+    }
+
+    private static USearchIndexHandle Init(ref USearchNative.InitOptions options)
+    {
+        var index = USearchNative.Init(ref options, out var error);
+        if (error != IntPtr.Zero || index == IntPtr.Zero)
+        {
+            if (index != IntPtr.Zero)
+            {
+                USearchNative.Free(index, out _);
+            }
+
+            USearchNative.Check(error, "init");
+            throw new QianruException("USearch init: no index was created");
+        }
+
+        return new USearchIndexHandle(index);
+    }
+
+    private static USearchNative.MetricKind ToKind(SimilarityMetric metric) => metric switch
+    {
+        SimilarityMetric.Cosine => USearchNative.MetricKind.Cosine,
+        SimilarityMetric.Dot => USearchNative.MetricKind.InnerProduct,
+        SimilarityMetric.Euclidean => USearchNative.MetricKind.L2Squared,
+        _ => throw new NotSupportedException($"the HNSW index does not support the {VectorSimilarity.NameOf(metric)} metric; supported: cosine, dot, euclidean"),
+    };
+
+    private static SimilarityMetric ToMetric(USearchNative.MetricKind kind, string source) => kind switch
+    {
+        USearchNative.MetricKind.Cosine => SimilarityMetric.Cosine,
+        USearchNative.MetricKind.InnerProduct => SimilarityMetric.Dot,
+        USearchNative.MetricKind.L2Squared => SimilarityMetric.Euclidean,
+        _ => throw new InvalidDataException($"{source}: a USearch index of metric kind {(uint)kind}; Qianru reads cosine, inner product and squared L2 indexes"),
+    };
+
+    private static USearchNative.ScalarKind ToScalar(HnswPrecision precision) => precision switch
+    {
+        HnswPrecision.Float32 => USearchNative.ScalarKind.Float32,
+        HnswPrecision.Float16 => USearchNative.ScalarKind.Float16,
+        HnswPrecision.BFloat16 => USearchNative.ScalarKind.BFloat16,
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "unknown HNSW precision"),
+    };
+
+    /// <summary>
+    /// Takes the read side of the gate with the native ef set to max(<paramref name="ef"/>, k clamped to the count);
+    /// changing the native ef takes the write side, so no search runs with another ef. Returns the count.
+    /// </summary>
+    private int EnterSearch(int ef, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ef, 1);
+
+        // Fast path: the native ef is already the one wanted (searches with one ef run side by side).
+        _gate.EnterReadLock();
+        int count;
+        try
+        {
+            count = CountUnlocked;
+            if (_nativeEf == Math.Max(ef, Math.Min(k, Math.Max(count, 1))))
+            {
+                return count; // the caller exits the read lock
+            }
+        }
+        catch
+        {
+            _gate.ExitReadLock();
+            throw;
+        }
+
+        _gate.ExitReadLock();
+        _gate.EnterUpgradeableReadLock();
+        try
+        {
+            count = CountUnlocked;
+            var wanted = Math.Max(ef, Math.Min(k, Math.Max(count, 1)));
+            if (wanted != _nativeEf)
+            {
+                _gate.EnterWriteLock();
+                try
+                {
+                    USearchNative.ChangeExpansionSearch(Handle, (nuint)wanted, out var error);
+                    USearchNative.Check(error, "change expansion_search");
+                    _nativeEf = wanted;
+                }
+                finally
+                {
+                    _gate.ExitWriteLock();
+                }
+            }
+
+            _gate.EnterReadLock();
+            return count;
+        }
+        finally
+        {
+            _gate.ExitUpgradeableReadLock();
+        }
+    }
+
+    private void Reserve(int capacity)
+    {
+        var handle = Handle;
+        USearchNative.Reserve(handle, (nuint)capacity, out var error);
+        USearchNative.Check(error, "reserve");
+        USearchNative.ChangeThreadsAdd(handle, (nuint)Threads, out error);
+        USearchNative.Check(error, "change threads_add");
+        USearchNative.ChangeThreadsSearch(handle, (nuint)Threads, out error);
+        USearchNative.Check(error, "change threads_search");
+    }
+
+    private bool ContainsUnlocked(int key)
+    {
+        var found = USearchNative.Contains(Handle, (ulong)key, out var error);
+        USearchNative.Check(error, "contains");
+        return found;
+    }
+
+    private SearchHit[] SearchOne(IntPtr handle, float[] query, int k, ulong[] keys, float[] distances)
+    {
+        nuint found;
         _searchSlots.Wait();
         try
         {
-            found = _index.Search(query, k, out keys, out distances);
+            fixed (float* q = query)
+            fixed (ulong* keyBuffer = keys)
+            fixed (float* distanceBuffer = distances)
+            {
+                found = USearchNative.Search(handle, q, USearchNative.ScalarKind.Float32, (nuint)k, keyBuffer, distanceBuffer, out var error);
+                USearchNative.Check(error, "search");
+            }
         }
         finally
         {
             _searchSlots.Release();
         }
 
-        var hits = new SearchHit[found];
-        for (var i = 0; i < found; i++)
+        var hits = new SearchHit[(int)found];
+        for (var i = 0; i < hits.Length; i++)
         {
             hits[i] = new SearchHit((int)keys[i], ToScore(distances[i]));
         }
 
         return hits;
     }
-
-    /// <summary>Searches many queries in parallel (on all cores unless <paramref name="maxDegreeOfParallelism"/> limits it).</summary>
-    public SearchHit[][] Search(IReadOnlyList<float[]> queries, int k, int maxDegreeOfParallelism = -1)
-    {
-        ArgumentNullException.ThrowIfNull(queries);
-        if (_efSearch < k)
-        {
-            EfSearch = k;
-        }
-
-        var results = new SearchHit[queries.Count][];
-        Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism is > 0 and < int.MaxValue ? Math.Min(maxDegreeOfParallelism, Threads) : Threads }, q => results[q] = Search(queries[q], k));
-        return results;
-    }
-
-    /// <summary>Saves the index to <paramref name="path"/> (USearch's file format).</summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        _index.Save(path);
-    }
-
-    /// <summary>Frees the native index.</summary>
-    public void Dispose()
-    {
-        _index.Dispose();
-        _searchSlots.Dispose();
-    }
-
-    private static MetricKind ToKind(SimilarityMetric metric) => metric switch
-    {
-        SimilarityMetric.Cosine => MetricKind.Cos,
-        SimilarityMetric.Dot => MetricKind.Ip,
-        SimilarityMetric.Euclidean => MetricKind.L2sq,
-        _ => throw new NotSupportedException($"the HNSW index does not support the {VectorSimilarity.NameOf(metric)} metric; supported: cosine, dot, euclidean"),
-    };
-
-    private static ScalarKind ToScalar(HnswPrecision precision) => precision switch
-    {
-        HnswPrecision.Float32 => ScalarKind.Float32,
-        HnswPrecision.Float16 => ScalarKind.Float16,
-        HnswPrecision.BFloat16 => ScalarKind.BFloat16,
-        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "unknown HNSW precision"),
-    };
 
     private float ToScore(float distance) => Metric switch
     {

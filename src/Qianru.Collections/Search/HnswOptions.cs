@@ -25,17 +25,20 @@ public sealed class HnswOptions
         init => _m = value is >= 2 and <= 256 ? value : throw new ArgumentOutOfRangeException(nameof(M), value, "M must be between 2 and 256");
     }
 
-    /// <summary>ef_construction: candidates kept while inserting (USearch "expansion_add"). Default 128; at least 1.</summary>
+    /// <summary>ef_construction: candidates kept while inserting (USearch "expansion_add"). Default 128; 1 to 10,000.</summary>
     public int EfConstruction
     {
         get => _efConstruction;
-        init => _efConstruction = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(EfConstruction), value, "ef_construction must be at least 1");
+        init => _efConstruction = value is >= 1 and <= VectorSearchOptions.MaxEf ? value : throw new ArgumentOutOfRangeException(nameof(EfConstruction), value, $"ef_construction must be between 1 and {VectorSearchOptions.MaxEf}");
     }
 
-    /// <summary>ef_search: candidates kept while searching (USearch "expansion_search"); raised to k when smaller. Default 64; at least 1.</summary>
+    /// <summary>
+    /// The default ef_search: candidates kept while searching (USearch "expansion_search"), raised to k when smaller;
+    /// a search's <see cref="VectorSearchOptions.Ef"/> overrides it. Default 64; 1 to 10,000.
+    /// </summary>
     public int EfSearch
     {
         get => _efSearch;
-        init => _efSearch = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(EfSearch), value, "ef_search must be at least 1");
+        init => _efSearch = value is >= 1 and <= VectorSearchOptions.MaxEf ? value : throw new ArgumentOutOfRangeException(nameof(EfSearch), value, $"ef_search must be between 1 and {VectorSearchOptions.MaxEf}");
     }
 }

@@ -36,6 +36,14 @@ public sealed record ModelInfo
     /// <summary>The similarity function the model was trained for (<c>cosine</c>, <c>dot</c>, <c>euclidean</c>, <c>manhattan</c>).</summary>
     public string SimilarityFunction { get; init; } = "cosine";
 
+    /// <summary>
+    /// What the model computes, independent of its name: a SHA-256 over its ONNX weights, its tokenizer's vocabulary
+    /// and behaviour, and the settings that shape its vectors (pooling, normalization, dimensions); set when a model is
+    /// loaded, <see langword="null"/> on a <see cref="ModelInfo"/> made by hand. Collections use it to refuse vectors of
+    /// another model that has the same name.
+    /// </summary>
+    public string? Fingerprint { get; init; }
+
     /// <summary>A one-line description.</summary>
     public string Description { get; init; } = "";
 

@@ -16,7 +16,7 @@ namespace Qianru.Search;
 /// float corpus vectors and the metric, and the top k returned; without, int8 hits carry the metric on the
 /// dequantized vectors and binary hits the Hamming distance (lower is closer). Thread-safe for searching.</para>
 /// </remarks>
-public sealed class QuantizedIndex
+public sealed class QuantizedIndex : IVectorIndex
 {
     private readonly IReadOnlyList<float[]> _floats;
     private readonly Int8Quantizer? _int8;
@@ -24,10 +24,11 @@ public sealed class QuantizedIndex
     private readonly float[]? _squaredNorms;   // of the dequantized vectors
     private readonly ulong[][]? _bits;
 
-    private QuantizedIndex(IReadOnlyList<float[]> floats, QuantizationKind kind, Int8Quantizer? int8, byte[]? bytes, float[]? squaredNorms, ulong[][]? bits)
+    private QuantizedIndex(IReadOnlyList<float[]> floats, QuantizationKind kind, SimilarityMetric metric, Int8Quantizer? int8, byte[]? bytes, float[]? squaredNorms, ulong[][]? bits)
     {
         _floats = floats;
         Kind = kind;
+        Metric = metric;
         _int8 = int8;
         _bytes = bytes;
         _squaredNorms = squaredNorms;
@@ -40,6 +41,12 @@ public sealed class QuantizedIndex
     /// <summary>The number of corpus vectors.</summary>
     public int Count => _floats.Count;
 
+    /// <inheritdoc/>
+    public int Dimensions => _floats[0].Length;
+
+    /// <summary>Cosine, dot or Euclidean: ranks int8 candidates and rescored hits (binary candidates are ranked by Hamming distance).</summary>
+    public SimilarityMetric Metric { get; }
+
     /// <summary>Bytes used by the quantized corpus (the float vectors kept for rescoring not counted).</summary>
     public long QuantizedBytes => _bytes is not null ? _bytes.LongLength
         : (long)_bits!.Length * (_bits.Length > 0 ? _bits[0].Length * 8 : 0);
@@ -48,12 +55,18 @@ public sealed class QuantizedIndex
     /// Quantizes <paramref name="corpus"/>. Int8 ranges come from <paramref name="calibration"/> (null: the corpus
     /// itself). The float corpus is kept (by reference) for rescoring.
     /// </summary>
-    public static QuantizedIndex Build(IReadOnlyList<float[]> corpus, QuantizationKind kind, IReadOnlyList<float[]>? calibration = null)
+    /// <exception cref="NotSupportedException">The Manhattan metric.</exception>
+    public static QuantizedIndex Build(IReadOnlyList<float[]> corpus, QuantizationKind kind, IReadOnlyList<float[]>? calibration = null, SimilarityMetric metric = SimilarityMetric.Cosine)
     {
         ArgumentNullException.ThrowIfNull(corpus);
         if (corpus.Count == 0)
         {
             throw new ArgumentException("cannot build an index from no vectors", nameof(corpus));
+        }
+
+        if (metric == SimilarityMetric.Manhattan)
+        {
+            throw new NotSupportedException("quantized search supports cosine, dot and euclidean; not manhattan");
         }
 
         var dims = corpus[0].Length;
@@ -80,7 +93,7 @@ public sealed class QuantizedIndex
                 norms[i] = TensorPrimitives.Dot(dequantized, dequantized);
                 return codes;
             }, _ => { });
-            return new QuantizedIndex(corpus, kind, quantizer, bytes, norms, null);
+            return new QuantizedIndex(corpus, kind, metric, quantizer, bytes, norms, null);
         }
 
         var words = (dims + 63) / 64;
@@ -90,24 +103,17 @@ public sealed class QuantizedIndex
             bits[i] = new ulong[words];
             BinaryQuantizer.QuantizeWords(corpus[i], bits[i]);
         });
-        return new QuantizedIndex(corpus, kind, null, null, null, bits);
+        return new QuantizedIndex(corpus, kind, metric, null, null, null, bits);
     }
 
-    /// <summary>Searches; see the remarks for what the scores are.</summary>
-    /// <param name="queries">Float query vectors.</param>
-    /// <param name="k">Hits per query.</param>
-    /// <param name="metric">Cosine, dot or Euclidean: ranks int8 candidates and rescored hits.</param>
-    /// <param name="rescore">Candidates per query rescored with the float vectors; 0 for none.</param>
-    public SearchHit[][] Search(IReadOnlyList<float[]> queries, int k, SimilarityMetric metric = SimilarityMetric.Cosine, int rescore = 0)
+    /// <summary>Searches; see the remarks for what the scores are. <see cref="VectorSearchOptions.Rescore"/> sets rescoring.</summary>
+    public SearchHit[][] Search(IReadOnlyList<float[]> queries, int k, VectorSearchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(rescore);
-        if (metric == SimilarityMetric.Manhattan)
-        {
-            throw new NotSupportedException("quantized search supports cosine, dot and euclidean; not manhattan");
-        }
-
+        var metric = Metric;
+        var rescore = options?.Rescore ?? 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options?.MaxDegreeOfParallelism ?? -1, CancellationToken = cancellationToken };
         var dims = _floats[0].Length;
         foreach (var q in queries)
         {
@@ -139,7 +145,7 @@ public sealed class QuantizedIndex
         if (Kind == QuantizationKind.Int8)
         {
             // Blocks of four queries share each widened row of codes.
-            Parallel.For(0, (queries.Count + 3) / 4, block =>
+            Parallel.For(0, (queries.Count + 3) / 4, parallel, block =>
             {
                 var first = block * 4;
                 var count = Math.Min(4, queries.Count - first);
@@ -153,7 +159,7 @@ public sealed class QuantizedIndex
             return results;
         }
 
-        Parallel.For(0, queries.Count, q =>
+        Parallel.For(0, queries.Count, parallel, q =>
         {
             var collector = new TopKCollector(candidates);
             ScoreBinary(queries[q], collector);

@@ -27,9 +27,9 @@ public sealed class IndexCommandTests : IDisposable
         File.WriteAllText(Path.Combine(_dir, "more.jsonl"), "{\"text\": \"我需要新增一个新的配置\", \"id\": \"cfg\", \"metadata\": {\"team\": \"ops\"}}\n");
         var (code, output, error) = CliRunner.Run(_dir, "index", "add", "c.db", "--input", "docs.txt");
         Assert.True(code == 0, error);
-        Assert.Contains("added 5, skipped 0", output);
-        Assert.Contains("added 0, skipped 5", CliRunner.Run(_dir, "index", "add", "c.db", "--input", "docs.txt").Out);
-        Assert.Contains("added 1, skipped 0", CliRunner.Run(_dir, "index", "add", "c.db", "--input", "more.jsonl").Out);
+        Assert.Contains("added 5, replaced 0, skipped 0", output);
+        Assert.Contains("added 0, replaced 0, skipped 5", CliRunner.Run(_dir, "index", "add", "c.db", "--input", "docs.txt").Out);
+        Assert.Contains("added 1, replaced 0, skipped 0", CliRunner.Run(_dir, "index", "add", "c.db", "--input", "more.jsonl").Out);
 
         var info = CliRunner.Run(_dir, "index", "info", "c.db").Out;
         Assert.Matches(@"model:\s+minilm", info);
@@ -94,7 +94,8 @@ public sealed class IndexCommandTests : IDisposable
         File.WriteAllLines(Path.Combine(_dir, "docs.txt"), Texts);
         var (code, _, error) = CliRunner.Run(_dir, "index", "add", "c.db", "--input", "docs.txt", "--model", "minilm");
         Assert.Equal(2, code);
-        Assert.Contains("vectors of model 'minilm' are refused", error);
+        Assert.Contains("the model 'minilm' given has other weights or another tokenizer", error);
+        Assert.Contains("refused", error);
         File.WriteAllText(Path.Combine(_dir, "bad.jsonl"), "{\"text\": \"ok\"}\n{\"id\": 3}\n");
         (code, _, error) = CliRunner.Run(_dir, "index", "add", "c.db", "--input", "bad.jsonl");
         Assert.Equal(2, code);
@@ -155,7 +156,7 @@ public sealed class IndexCommandTests : IDisposable
 
         var (code, output, error) = CliRunner.Run(_dir, "index", "add", "c.db", "--input", "in.txt", "--batch-size", "64");
         Assert.True(code == 0, error);
-        Assert.Contains($"added {Total - afterKill}, skipped {afterKill}", output);
+        Assert.Contains($"added {Total - afterKill}, replaced 0, skipped {afterKill}", output);
         using (var collection = VectorCollection.Open(db))
         {
             Assert.Equal(Total, collection.Count);

@@ -1,11 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.AI;
+using Qianru.Models;
 
 namespace Qianru.Tests.Collections;
 
 /// <summary>A deterministic test generator: each text's vector comes from the SHA-256 of its bytes.</summary>
-internal sealed class HashEmbeddingGenerator(string modelId = "test-hash", int dimensions = 16) : IEmbeddingGenerator<string, Embedding<float>>
+/// <remarks>With a <paramref name="fingerprint"/>, it also answers <see cref="ModelInfo"/> with it, as a loaded model does.</remarks>
+internal sealed class HashEmbeddingGenerator(string modelId = "test-hash", int dimensions = 16, string? fingerprint = null) : IEmbeddingGenerator<string, Embedding<float>>
 {
     public int Calls { get; private set; }
 
@@ -28,7 +30,10 @@ internal sealed class HashEmbeddingGenerator(string modelId = "test-hash", int d
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceType == typeof(EmbeddingGeneratorMetadata) ? new EmbeddingGeneratorMetadata("test", null, modelId, dimensions) : null;
+        serviceType == typeof(EmbeddingGeneratorMetadata) ? new EmbeddingGeneratorMetadata("test", null, modelId, dimensions)
+        : serviceType == typeof(ModelInfo) && fingerprint is not null
+            ? new ModelInfo { Id = modelId, Source = "test", Dimensions = dimensions, MaxSequenceLength = 512, Pooling = PoolingMode.Mean, Normalize = false, Fingerprint = fingerprint }
+            : null;
 
     public void Dispose()
     {

@@ -13,6 +13,8 @@ public sealed class VectorCollectionTests : IDisposable
 
     private string Db => Path.Combine(_dir, "c.db");
 
+    private static bool IsStale(VectorCollection collection) => collection.IndexInfo.Status != CollectionIndexStatus.Fresh;
+
     private static CollectionItem[] Items(int count) =>
         [.. Enumerable.Range(0, count).Select(i => new CollectionItem($"text number {i}", Metadata: $"{{\"n\": {i}}}"))];
 
@@ -91,11 +93,11 @@ public sealed class VectorCollectionTests : IDisposable
         using var collection = VectorCollection.Create(Db, new CollectionInfo("test-hash", 16, Normalized: true));
         var generator = new HashEmbeddingGenerator();
         await collection.AddAsync(Items(200), generator);
-        Assert.True(collection.IsIndexStale);
+        Assert.True(IsStale(collection));
         var query = HashEmbeddingGenerator.Vector("text number 3", 16);
         var viaIndex = collection.Search(query, 10, CollectionIndexMode.Hnsw);
-        Assert.True(File.Exists(collection.IndexPath));
-        Assert.False(collection.IsIndexStale);
+        Assert.True(File.Exists(collection.IndexInfo.Location));
+        Assert.False(IsStale(collection));
         var viaExact = collection.Search(query, 10, CollectionIndexMode.Exact);
         Assert.Equal(viaExact.Select(h => h.Id), viaIndex.Select(h => h.Id));
         for (var r = 0; r < viaExact.Count; r++)
@@ -103,25 +105,25 @@ public sealed class VectorCollectionTests : IDisposable
             Assert.Equal(viaExact[r].Score, viaIndex[r].Score, 6); // the float16 index's hits are rescored exactly
         }
 
-        await collection.AddAsync([new CollectionItem("text number 3")], generator); // same text, no id: skipped
-        Assert.False(collection.IsIndexStale);
+        await collection.AddAsync([new CollectionItem("text number 3", Metadata: "{\"n\":3}")], generator); // same text and metadata, no id: skipped
+        Assert.False(IsStale(collection));
         await collection.AddAsync([new CollectionItem("a new text", Id: "new")], generator);
-        Assert.True(collection.IsIndexStale);
+        Assert.True(IsStale(collection));
         var newVector = HashEmbeddingGenerator.Vector("a new text", 16);
         Assert.Equal("new", collection.Search(newVector, 1, CollectionIndexMode.Hnsw)[0].Id);
-        Assert.False(collection.IsIndexStale);
+        Assert.False(IsStale(collection));
 
         // Another process (a new instance) sees the fresh cache and loads it instead of rebuilding.
-        var written = File.GetLastWriteTimeUtc(collection.IndexPath);
+        var written = File.GetLastWriteTimeUtc(collection.IndexInfo.Location);
         using (var other = VectorCollection.Open(Db))
         {
-            Assert.False(other.IsIndexStale);
+            Assert.False(IsStale(other));
             Assert.Equal("new", other.Search(newVector, 1, CollectionIndexMode.Hnsw)[0].Id);
         }
 
-        Assert.Equal(written, File.GetLastWriteTimeUtc(collection.IndexPath));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(collection.IndexInfo.Location));
         Assert.True(collection.Remove("new"));
-        Assert.True(collection.IsIndexStale);
+        Assert.True(IsStale(collection));
         Assert.NotEqual("new", collection.Search(newVector, 1, CollectionIndexMode.Hnsw)[0].Id);
     }
 

@@ -60,8 +60,8 @@ public sealed class HnswIndexTests
                 }
 
                 sizes[precision] = new FileInfo(path).Length;
-                using var loaded = HnswIndex.Load(path, SimilarityMetric.Cosine);
-                Assert.Equal(7, loaded.Search(corpus[7], 1)[0].Id);
+                using var loaded = HnswIndex.Load(path);
+                Assert.Equal(7, loaded.Search([corpus[7]], 1)[0][0].Id);
             }
             finally
             {
@@ -85,19 +85,19 @@ public sealed class HnswIndexTests
             {
                 Assert.True(index.Remove(5));
                 Assert.False(index.Remove(5));
-                Assert.NotEqual(5, index.Search(corpus[5], 1)[0].Id);
+                Assert.NotEqual(5, index.Search([corpus[5]], 1)[0][0].Id);
                 index.Add(1000, corpus[5]);
-                Assert.Equal(1000, index.Search(corpus[5], 1)[0].Id);
+                Assert.Equal(1000, index.Search([corpus[5]], 1)[0][0].Id);
                 Assert.Throws<ArgumentException>(() => index.Add(1000, corpus[6]));
                 Assert.Throws<ArgumentException>(() => index.Add(1001, new float[3]));
                 index.Save(path);
             }
 
-            using var loaded = HnswIndex.Load(path, SimilarityMetric.Cosine, efSearch: 200);
+            using var loaded = HnswIndex.Load(path, efSearch: 200);
             Assert.Equal(8, loaded.Dimensions);
-            Assert.Equal(1000, loaded.Search(corpus[5], 1)[0].Id);
-            Assert.Equal(17, loaded.Search(corpus[17], 1)[0].Id);
-            Assert.Equal(1f, loaded.Search(corpus[17], 1)[0].Score, 4);
+            Assert.Equal(1000, loaded.Search([corpus[5]], 1)[0][0].Id);
+            Assert.Equal(17, loaded.Search([corpus[17]], 1)[0][0].Id);
+            Assert.Equal(1f, loaded.Search([corpus[17]], 1)[0][0].Score, 4);
         }
         finally
         {
@@ -111,4 +111,69 @@ public sealed class HnswIndexTests
         Assert.Contains("supported: cosine, dot, euclidean", Assert.Throws<NotSupportedException>(
             () => HnswIndex.Create(4, new HnswOptions { Metric = SimilarityMetric.Manhattan })).Message);
     }
+
+    [Fact]
+    public void Concurrent_searches_with_different_ef_get_what_a_single_caller_gets()
+    {
+        var random = new Random(31);
+        var corpus = NaiveMetrics.RandomVectors(random, 3000, 32);
+        var queries = NaiveMetrics.RandomVectors(random, 40, 32);
+        using var index = HnswIndex.Build(corpus, new HnswOptions { M = 8, EfConstruction = 40 });
+        int[] efs = [10, 40, 400];
+
+        // What one caller gets at each ef; ef changes the results (else this test could not see a shared ef).
+        var expected = efs.ToDictionary(ef => ef, ef => index.Search(queries, 10, new VectorSearchOptions { Ef = ef }));
+        Assert.NotEqual(Ids(expected[10]), Ids(expected[400]));
+
+        var failures = 0;
+        Parallel.For(0, 240, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var ef = efs[i % efs.Length];
+            var hits = index.Search(queries, 10, new VectorSearchOptions { Ef = ef, MaxDegreeOfParallelism = 1 + (i % 3) });
+            if (Ids(hits) != Ids(expected[ef]))
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+        Assert.Equal(0, failures);
+        Assert.Equal(64, index.EfSearch); // the default is not changed by searches
+    }
+
+    [Fact]
+    public async Task Adding_and_searching_at_once_is_safe()
+    {
+        var random = new Random(5);
+        var corpus = NaiveMetrics.RandomVectors(random, 2000, 16);
+        using var index = HnswIndex.Build(corpus[..1000]);
+        var searching = Task.Run(() =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var hits = index.Search([corpus[i]], 5, new VectorSearchOptions { Ef = 16 + (i % 5 * 30) })[0];
+                Assert.Equal(i, hits[0].Id);
+            }
+        });
+        for (var i = 1000; i < 2000; i += 100)
+        {
+            index.Add([.. Enumerable.Range(i, 100)], corpus[i..(i + 100)]);
+        }
+
+        await searching;
+        Assert.Equal(2000, index.Count);
+        Assert.Equal(1999, index.Search([corpus[1999]], 1)[0][0].Id);
+    }
+
+    [Fact]
+    public void K_beyond_the_count_returns_the_count_without_allocating_k()
+    {
+        var corpus = NaiveMetrics.RandomVectors(new Random(8), 50, 8);
+        using var index = HnswIndex.Build(corpus);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var hits = index.Search([corpus[0]], int.MaxValue, new VectorSearchOptions { MaxDegreeOfParallelism = 1 })[0];
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1_000_000);
+        Assert.Equal(50, hits.Length);
+        Assert.Equal(0, hits[0].Id);
+    }
+
+    private static string Ids(SearchHit[][] hits) => string.Join(';', hits.Select(row => string.Join(',', row.Select(h => h.Id))));
 }

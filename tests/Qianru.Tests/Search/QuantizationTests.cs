@@ -82,7 +82,7 @@ public sealed class QuantizationTests
         var queries = Clustered(random, 40, 96, centers);
         var index = QuantizedIndex.Build(corpus, kind);
         var exact = SemanticSearch.Search(queries, corpus, new SemanticSearchOptions { TopK = 10 });
-        var approximate = index.Search(queries, 10, SimilarityMetric.Cosine, rescore);
+        var approximate = index.Search(queries, 10, new VectorSearchOptions { Rescore = rescore });
         var recall = Recall.AtK(exact, approximate);
         Assert.True(recall >= minimum, $"{kind} rescore={rescore}: recall@10 {recall:F3} < {minimum}");
         if (rescore > 0)
@@ -122,9 +122,9 @@ public sealed class QuantizationTests
         var random = new Random(4);
         var corpus = NaiveMetrics.RandomVectors(random, 200, dims);
         var queries = NaiveMetrics.RandomVectors(random, queryCount, dims);
-        var index = QuantizedIndex.Build(corpus, QuantizationKind.Int8);
+        var index = QuantizedIndex.Build(corpus, QuantizationKind.Int8, metric: metric);
         var quantizer = Int8Quantizer.Fit(corpus);
-        var hits = index.Search(queries, 5, metric);
+        var hits = index.Search(queries, 5);
         for (var q = 0; q < queries.Length; q++)
         {
             var naive = corpus.Select((c, i) => (i, s: NaiveMetrics.Score(metric, queries[q], quantizer.Dequantize(quantizer.Quantize(c)))))

@@ -1,0 +1,32 @@
+using Qianru.Similarity;
+
+namespace Qianru.Search;
+
+/// <summary>
+/// A searchable set of vectors: exact (<see cref="ExactIndex"/>), quantized (<see cref="QuantizedIndex"/>, int8 or
+/// binary) or approximate (HNSW). One search shape for all: queries, k and options in, the k best hits per query out.
+/// </summary>
+/// <remarks>
+/// Hits are ordered best first by the index's <see cref="Metric"/> (highest similarity, or lowest distance) and carry
+/// the id the vector was indexed under: its position in the corpus the index was built from, or the key it was
+/// added with. Implementations are safe for concurrent searches.
+/// </remarks>
+public interface IVectorIndex
+{
+    /// <summary>The number of indexed vectors.</summary>
+    int Count { get; }
+
+    /// <summary>The length of every vector.</summary>
+    int Dimensions { get; }
+
+    /// <summary>How vectors are compared; hit scores are this metric's value.</summary>
+    SimilarityMetric Metric { get; }
+
+    /// <summary>Returns, for each query, its (at most) <paramref name="k"/> best hits, best first.</summary>
+    /// <param name="queries">Query vectors of <see cref="Dimensions"/> values each.</param>
+    /// <param name="k">Hits per query, at least 1; more than <see cref="Count"/> returns <see cref="Count"/>.</param>
+    /// <param name="options">Per-call settings (HNSW ef, rescoring, threads); null for the index's defaults.</param>
+    /// <param name="cancellationToken">Stops the search.</param>
+    /// <exception cref="ArgumentException">A query of the wrong length.</exception>
+    SearchHit[][] Search(IReadOnlyList<float[]> queries, int k, VectorSearchOptions? options = null, CancellationToken cancellationToken = default);
+}
