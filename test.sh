@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The tests: installs what they need beyond the .NET SDK where it can, says exactly what is missing otherwise,
-# then runs 'dotnet test' (extra arguments go to dotnet test, e.g. ./test.sh tests/Qianru.Tests --filter Quantization).
+# then builds and runs 'dotnet test' (extra arguments go to dotnet test, e.g. ./test.sh tests/Qianru.Tests --filter Quantization).
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -46,4 +46,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "  Install them as root: apt-get install -y ${missing[*]}   (Debian/Ubuntu; other systems: the same packages by their names there)" >&2
 fi
 
-dotnet test "$@"
+# Build once, then test with the tests' temporary files (model caches, damaged copies of fixtures, hub caches) in
+# one folder of this run, removed afterwards: a run leaves nothing in /tmp. The build runs outside it so that the
+# build servers it starts never hold a folder that is about to go.
+dotnet build Qianru.slnx || exit $?
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/qianru-test-run.XXXXXX")
+trap 'rm -rf "$run_tmp"' EXIT
+TMPDIR="$run_tmp" dotnet test --no-build "$@"

@@ -35,7 +35,7 @@ else
   packages_root=${NUGET_PACKAGES:-$HOME/.nuget/packages}
   export NUGET_PACKAGES="${packages_root%/}"
   packed=1
-  for project in Qianru Qianru.Models Qianru.Collections Qianru.WordVectors Qianru.OpenAI; do
+  for project in Qianru Qianru.Models Qianru.Collections Qianru.Collections.PostgreSQL Qianru.WordVectors Qianru.OpenAI; do
     dotnet pack "$repo/src/$project" -c Release -o "$feed" >"$work/pack.log" 2>&1 || { tail -n 40 "$work/pack.log"; packed=0; }
   done
   dotnet pack "$repo/src/Qianru.Cli" -c Release -o "$feed" -p:ToolPackageRuntimeIdentifiers="$rid" >"$work/pack.log" 2>&1 || { tail -n 40 "$work/pack.log"; packed=0; }

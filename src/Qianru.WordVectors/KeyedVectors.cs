@@ -356,7 +356,24 @@ public sealed class KeyedVectors : IDisposable
     /// <param name="cancellationToken">Checked before every question.</param>
     public AnalogyEvaluation EvaluateWordAnalogies(string path, int restrictVocab = 300000, bool caseInsensitive = true, CancellationToken cancellationToken = default)
     {
-        using var reader = new StreamReader(WordVectorReader.OpenRead(path), Text.UnicodeText.StrictUtf8);
+        // A questions file is small (gensim's questions-words.txt: 600 KB): read it whole, so that bytes that are not
+        // UTF-8 are refused naming their exact line rather than the line a decoder buffer happened to start at.
+        byte[] bytes;
+        using (var stream = WordVectorReader.OpenRead(path))
+        using (var copy = new MemoryStream())
+        {
+            stream.CopyTo(copy);
+            bytes = copy.ToArray();
+        }
+
+        var bad = Text.UnicodeText.IndexOfInvalidUtf8(bytes);
+        if (bad >= 0)
+        {
+            throw new InvalidDataException($"{path}: line {bytes.AsSpan(0, bad).Count((byte)'\n') + 1}: not valid UTF-8; the questions must be UTF-8 text");
+        }
+
+        var bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        using var reader = new StringReader(Text.UnicodeText.StrictUtf8.GetString(bytes, bom, bytes.Length - bom));
         return EvaluateWordAnalogies(reader, restrictVocab, caseInsensitive, path, cancellationToken);
     }
 

@@ -59,7 +59,7 @@ internal sealed class IndexCommand : ICliCommand
     {
         var db = DbArgument();
         var input = new Option<string>("--input") { Description = "Text lines, or .jsonl with \"text\" and optional \"id\" and \"metadata\"; - for stdin", Required = true };
-        var batchSize = new Option<int>("--batch-size") { Description = "Texts per batch, one transaction each (1 to 100,000)", DefaultValueFactory = _ => 32 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Texts per batch, one transaction each", DefaultValueFactory = _ => 32 }.InRange(1, CollectionAddOptions.MaxBatchSize);
         var onConflict = new Option<string>("--on-conflict")
         {
             Description = "An id already stored with other text or metadata: replace it (default), skip the new item, or stop with an error (same content is always skipped)",
@@ -70,7 +70,6 @@ internal sealed class IndexCommand : ICliCommand
         var command = new Command("add", "Embed texts and add them; re-running resumes an interrupted add without duplicates") { db, input, batchSize, onConflict, model };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            SearchLimits.CheckRange("--batch-size", parse.GetValue(batchSize), 1, CollectionAddOptions.MaxBatchSize);
             var options = new CollectionAddOptions
             {
                 BatchSize = parse.GetValue(batchSize),

@@ -102,11 +102,11 @@ public sealed class ClusterCommandTests
 
     [Theory]
     [InlineData("--k 11: there are only 10 rows", "--algorithm", "kmeans", "--k", "11")]
-    [InlineData("--k 0: must be at least 1", "--algorithm", "kmeans", "--k", "0")]
+    [InlineData("--k 0: out of range; must be 1 to 1000000", "--algorithm", "kmeans", "--k", "0")]
     [InlineData("--n-init zero", "--algorithm", "kmeans", "--n-init", "zero")]
-    [InlineData("--eps 0: must be a number > 0", "--algorithm", "dbscan", "--eps", "0")]
+    [InlineData("--eps 0: out of range; must be above 0", "--algorithm", "dbscan", "--eps", "0")]
     [InlineData("--eps -1", "--algorithm", "dbscan", "--eps", "-1")]
-    [InlineData("--min-samples 0: must be at least 1", "--algorithm", "dbscan", "--min-samples", "0")]
+    [InlineData("--min-samples 0: out of range; must be 1 to 1000000", "--algorithm", "dbscan", "--min-samples", "0")]
     [InlineData("--threshold 2", "--algorithm", "community", "--threshold", "2")]
     public void Bad_options_exit_2_with_one_line(string message, params string[] options)
     {

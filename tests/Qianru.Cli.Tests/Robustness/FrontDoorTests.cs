@@ -285,7 +285,7 @@ public sealed partial class FrontDoorTests
         new("embed: jsonl without a text field", ["embed", "-i", "x.jsonl"], 2, "x.jsonl:1: expected an object with a string \"text\" field") { Files = Files(("x.jsonl", Text("{\"txt\": \"a\"}\n"))) },
         new("cluster: an empty vector file", ["cluster", "-a", "kmeans", "--vectors", "e.csv"], 2, "--vectors e.csv: the file holds no vectors") { Files = Files(("e.csv", [])) },
         new("words similar: a folder as the vectors file", ["words", "similar", "-v", "dir", "king"], 2, "is a folder; give a file") { Files = Files(("dir/", [])) },
-        new("words evaluate: questions that are not UTF-8", ["words", "evaluate", "-v", "w.vec", "q.txt"], 2, "q.txt: near line 2: not valid UTF-8") { Files = Files(("w.vec", Vec("2 2", "king 1 0", "queen 0 1")), ("q.txt", [.. Text(": s\nking queen "), 0xFF, .. Text(" king\n")])) },
+        new("words evaluate: questions that are not UTF-8", ["words", "evaluate", "-v", "w.vec", "q.txt"], 2, "q.txt: line 2: not valid UTF-8") { Files = Files(("w.vec", Vec("2 2", "king 1 0", "queen 0 1")), ("q.txt", [.. Text(": s\nking queen "), 0xFF, .. Text(" king\n")])) },
         new("words similar: an empty vectors file", ["words", "similar", "-v", "e.vec", "king"], 2, "the file holds no word vectors") { Files = Files(("e.vec", [])) },
 
         // Streaming embed: --shard and --resume misuse.
