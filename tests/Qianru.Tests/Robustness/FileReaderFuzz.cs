@@ -37,7 +37,25 @@ public static class FileReaderFuzz
         new("word2vec binary", ".bin", () => WordSeed(WordVectorFormat.Word2VecBinary), ReadWords),
         new("fastText binary", ".bin", () => File.ReadAllBytes(FastTextFixture), ReadWords),
         new("Qianru native (.qwv)", ".qwv", NativeSeed, ReadWords),
+        new("safetensors", ".safetensors", () => File.ReadAllBytes(ImportFixture("model.safetensors")), ReadWeights),
+        new("pytorch_model.bin (torch zip + pickle)", ".bin", () => File.ReadAllBytes(ImportFixture("pytorch_model.bin")), ReadWeights),
     ];
+
+    private static string ImportFixture(string file) =>
+        Path.Combine(AppContext.BaseDirectory, "Fixtures", "import", file.EndsWith(".bin", StringComparison.Ordinal) ? "bert-zh-bin" : "bert-zh", file);
+
+    /// <summary>Opens a weights file as the graph builder does and reads every tensor the header or pickle declares.</summary>
+    private static void ReadWeights(string path)
+    {
+        using var weights = Qianru.Models.Import.ImportedModelCache.Open(path);
+        foreach (var tensor in weights.Tensors.Values)
+        {
+            if (tensor.IsFloat && tensor.Count <= 1 << 20)
+            {
+                weights.ReadFloats(tensor.Name, 0, new float[tensor.Count]);
+            }
+        }
+    }
 
     private static string FastTextFixture => Path.Combine(AppContext.BaseDirectory, "Fixtures", "fasttext", "tiny.bin");
 

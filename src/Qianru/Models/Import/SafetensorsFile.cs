@@ -124,6 +124,11 @@ internal sealed class SafetensorsFile : IDisposable
 
         var dataStart = 8 + (long)headerLength;
         var dataLength = fileLength - dataStart;
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            throw new InvalidDataException($"{path}: the safetensors header is not valid UTF-8 JSON.");
+        }
+
         JsonDocument doc;
         try
         {

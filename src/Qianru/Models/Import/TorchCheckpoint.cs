@@ -79,6 +79,11 @@ internal sealed class TorchCheckpoint : WeightSource
 
             return checkpoint;
         }
+        catch (Exception ex) when (Unnamed(ex, path))
+        {
+            stream.Dispose();
+            throw new InvalidDataException($"{path}: not a readable torch checkpoint ({ex.Message}).", ex);
+        }
         catch
         {
             stream.Dispose();
@@ -86,9 +91,29 @@ internal sealed class TorchCheckpoint : WeightSource
         }
     }
 
+    /// <summary>
+    /// A damaged zip or pickle surfaces from System.IO.Compression and the stream as exceptions that do not say which
+    /// file; those are refused as this file's damage.
+    /// </summary>
+    private static bool Unnamed(Exception ex, string path) =>
+        ex is InvalidDataException or EndOfStreamException or IOException && ex is not FileNotFoundException and not DirectoryNotFoundException
+        && !ex.Message.Contains(path, StringComparison.Ordinal);
+
     public override string FileOf(string name) => _path;
 
     public override void ReadFloats(string name, long start, Span<float> destination)
+    {
+        try
+        {
+            ReadFloatsCore(name, start, destination);
+        }
+        catch (Exception ex) when (Unnamed(ex, _path))
+        {
+            throw new InvalidDataException($"{_path}: cannot read tensor {name} ({ex.Message}).", ex);
+        }
+    }
+
+    private void ReadFloatsCore(string name, long start, Span<float> destination)
     {
         var view = _views[name];
         var tensor = Tensors[name];
