@@ -20,7 +20,7 @@ internal static class SearchLimits
     {
         if (k is < 1 or > MaxK)
         {
-            throw new CliUsageException($"--k must be between 1 and {MaxK.ToString("N0", CultureInfo.InvariantCulture)} (got {k})");
+            throw new CliUsageException($"--k {k}: out of range; must be 1 to {MaxK.ToString(CultureInfo.InvariantCulture)}");
         }
     }
 
@@ -28,7 +28,7 @@ internal static class SearchLimits
     {
         if (ef is < 1 or > MaxEf)
         {
-            throw new CliUsageException($"{option} must be between 1 and {MaxEf.ToString("N0", CultureInfo.InvariantCulture)} (got {ef})");
+            throw new CliUsageException($"{option} {ef}: out of range; must be 1 to {MaxEf.ToString(CultureInfo.InvariantCulture)}");
         }
     }
 
@@ -36,7 +36,7 @@ internal static class SearchLimits
     {
         if (value < min || value > max)
         {
-            throw new CliUsageException($"{option} must be between {min} and {max.ToString("N0", CultureInfo.InvariantCulture)} (got {value})");
+            throw new CliUsageException($"{option} {value}: out of range; must be {min} to {max.ToString(CultureInfo.InvariantCulture)}");
         }
     }
 

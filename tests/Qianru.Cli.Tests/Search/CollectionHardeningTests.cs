@@ -161,7 +161,7 @@ public sealed class CollectionHardeningTests : IDisposable
         var (code, output, error) = CliRunner.Run(_dir, ["knn", "--base", "base.npy", "--queries", "base.npy", .. options]);
         Assert.Equal(2, code);
         OneLine(error);
-        Assert.Contains(options[0] + " must be between", error);
+        Assert.Contains(options[0] + " " + options[1] + ": out of range; must be", error);
         Assert.Equal("", output);
         Assert.True(GC.GetTotalAllocatedBytes() - before < 200_000_000);
     }
@@ -181,7 +181,7 @@ public sealed class CollectionHardeningTests : IDisposable
             var (code, _, error) = CliRunner.Run(_dir, args);
             Assert.Equal(2, code);
             OneLine(error);
-            Assert.Contains("must be between", error);
+            Assert.Contains(": out of range; must be", error);
         }
 
         SearchLimits.CheckHits(5000, 10_000, 10_000); // 50 million: allowed
