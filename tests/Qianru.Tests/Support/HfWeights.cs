@@ -159,30 +159,32 @@ public static class HfWeights
 
     private static IReadOnlyList<Tensor> FromOnnx(byte[] onnx)
     {
-        var graph = OnnxReader.Read(onnx);
-        var initializers = graph.Initializers.ToDictionary(t => t.Name);
+        // The library's own ONNX reader (Qianru.Onnx, which the quantizer uses), not a second one for tests.
+        var graph = Qianru.Onnx.ModelProto.Parse(onnx).Graph ?? throw new InvalidDataException("the embedded export has no graph");
+        var initializers = graph.Initializer.ToDictionary(t => t.Name);
         var result = new List<Tensor>();
-        foreach (var t in graph.Initializers)
+        foreach (var t in graph.Initializer)
         {
             if (t.Name.StartsWith("embeddings.", StringComparison.Ordinal) || t.Name.StartsWith("encoder.", StringComparison.Ordinal))
             {
-                result.Add(t.Name == "embeddings.position_ids" ? new Tensor(t.Name, t.Dims, null, t.Longs) : new Tensor(t.Name, t.Dims, t.Floats));
+                result.Add(t.Name == "embeddings.position_ids" ? new Tensor(t.Name, [.. t.Dims], null, Longs(t)) : new Tensor(t.Name, [.. t.Dims], Floats(t)));
             }
         }
 
         // MatMul(x, W[in, out]) followed by Add(bias) with an HF bias name: the weight is that name's .weight, as [out, in].
-        foreach (var matmul in graph.Nodes.Where(n => n.Op == "MatMul" && initializers.ContainsKey(n.Inputs[1])))
+        foreach (var matmul in graph.Node.Where(n => n.OpType == "MatMul" && initializers.ContainsKey(n.Input[1])))
         {
-            var add = graph.Nodes.Single(n => n.Op == "Add" && n.Inputs.Contains(matmul.Outputs[0]));
-            var bias = add.Inputs.Single(i => i != matmul.Outputs[0]);
-            var w = initializers[matmul.Inputs[1]];
+            var add = graph.Node.Single(n => n.OpType == "Add" && n.Input.Contains(matmul.Output[0]));
+            var bias = add.Input.Single(i => i != matmul.Output[0]);
+            var w = initializers[matmul.Input[1]];
             var (rows, cols) = ((int)w.Dims[0], (int)w.Dims[1]);
+            var floats = Floats(w);
             var transposed = new float[rows * cols];
             for (var r = 0; r < rows; r++)
             {
                 for (var c = 0; c < cols; c++)
                 {
-                    transposed[(c * rows) + r] = w.Floats![(r * cols) + c];
+                    transposed[(c * rows) + r] = floats[(r * cols) + c];
                 }
             }
 
@@ -190,6 +192,14 @@ public static class HfWeights
         }
 
         return result;
+
+        static float[] Floats(Qianru.Onnx.TensorProto t) =>
+            t.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray() : [.. t.FloatData];
+
+        static long[] Longs(Qianru.Onnx.TensorProto t) =>
+            t.DataType == Qianru.Onnx.TensorDataType.Int64 && t.RawData.Length > 0
+                ? MemoryMarshal.Cast<byte, long>(t.RawData.Span).ToArray()
+                : throw new InvalidDataException($"{t.Name}: expected int64 raw data");
     }
 
     private sealed class PickleWriter
