@@ -18,6 +18,9 @@ xlm-roberta/     XLM-RoBERTa (pad 1, eps 1e-5, one token type, tanh GELU) as mod
                  names and lm_head tensors, mean pooling; expected.json holds token id sequences and vectors.
 xlm-roberta-onnx/ the same model exported by torch.onnx.export with its weights in external data
                  (onnx/model.onnx + onnx/model.onnx_data).
+xlm-roberta-e5/  XLM-R shaped like multilingual-e5 (mean, normalized, query:/passage: prompts) over the Unigram
+                 fixture's vocabulary; ids from SentencePiece itself (needs python3-sentencepiece).
+bert-xlmr/       BERT over the same vocabulary, shaped like paraphrase-multilingual-MiniLM (mean, not normalized).
 """
 import json
 import math
@@ -354,3 +357,33 @@ with open(os.path.join(path, "1_Pooling", "config.json"), "r+", encoding="utf-8"
 dump(path, "expected.json", {"source": "make_fixtures.py: SentencePiece " + spm.__version__ + " ids (fairseq layout) and a plain-torch XLMRobertaModel forward pass, torch "
                              + torch.__version__ + ", mean pooling, normalized", "items": e5_items})
 print("xlm-roberta-e5 written")
+
+
+# ---------------------------------------------------------------- BERT with the XLM-R tokenizer
+# bert-xlmr/: model_type bert with XLM-R's SentencePiece vocabulary, shaped like
+# sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2 (absolute positions from 0, two token types, eps 1e-12,
+# mean pooling, not normalized). The folder has no tokenizer file: the test copies Fixtures/unigram/xlmr's
+# sentencepiece.bpe.model into it, so the fairseq-offset SentencePiece path is the one checked here.
+bx_cfg = {"architectures": ["BertModel"], "model_type": "bert", "hidden_size": 16, "num_attention_heads": 2,
+          "num_hidden_layers": 2, "intermediate_size": 32, "hidden_act": "gelu", "max_position_embeddings": 64,
+          "type_vocab_size": 2, "layer_norm_eps": 1e-12, "pad_token_id": 0, "vocab_size": e5_vocab, "torch_dtype": "float32"}
+bx_sd = random_state(bx_cfg, e5_vocab)
+bx_items = []
+with torch.no_grad():
+    for _, text in e5_texts:
+        ids = [0] + [3 if i == 0 else i + 1 for i in sp.encode(text)][:62] + [2]  # max_seq_length 64 with <s> and </s>
+        hidden = encoder(bx_sd, bx_cfg, torch.tensor([ids]), torch.ones(1, len(ids), dtype=torch.long), "bert")[0].mean(0)
+        bx_items.append({"prompt": "", "text": text, "token_ids": ids, "embedding": hidden.tolist()})
+path = fresh("bert-xlmr")
+dump(path, "config.json", bx_cfg)
+write_safetensors(os.path.join(path, "model.safetensors"), bx_sd)
+dump(path, "tokenizer_config.json", {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": 64})
+dump(path, "sentence_bert_config.json", {"max_seq_length": 64, "do_lower_case": False})
+st_folder(path, "mean", False)
+with open(os.path.join(path, "1_Pooling", "config.json"), "r+", encoding="utf-8") as f:
+    pooling = json.load(f)
+    pooling["word_embedding_dimension"] = 16
+    f.seek(0), f.truncate(), json.dump(pooling, f, ensure_ascii=False, indent=1)
+dump(path, "expected.json", {"source": "make_fixtures.py: SentencePiece " + spm.__version__ + " ids (fairseq layout) and a plain-torch BertModel forward pass, torch "
+                             + torch.__version__ + ", mean pooling, not normalized", "items": bx_items})
+print("bert-xlmr written")
