@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Byte-for-byte comparison of `qianru knn` and `qianru search` between two builds of the CLI (issue #16: outputs stay
-# the same when the code is restructured).
+# Byte-for-byte comparison of `qianru demo`, `embed`, `cluster`, `knn` and `search` between two builds of the CLI
+# (outputs stay the same when the code is restructured).
 #
 #   bench/compare-outputs.sh BEFORE_DIR AFTER_DIR SENTENCES.txt
 #
@@ -15,7 +15,7 @@
 # always the exact ones).
 # Exit status: 0 when every pair passes.
 set -euo pipefail
-before=$(cd "$1" && pwd); after=$(cd "$2" && pwd); sentences=$3
+before=$(cd "$1" && pwd); after=$(cd "$2" && pwd); sentences=$(realpath "$3")
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cd "$work"
 q() { local dir=$1; shift; dotnet "$dir/Qianru.Cli.dll" "$@"; }
@@ -100,6 +100,24 @@ while IFS= read -r query && [ $n -lt 10 ]; do
     done
   done
 done < queries.txt
+
+# embed and cluster on the golden texts and the corpus; demo with its deliberate wording changes made equal (its
+# heading said "Cosine distance" above cosine similarities; its [UNK] note now names the tutorial's hub model).
+printf '%s\n' "业绩增长" "小明,我们公司三季度接了个大单" "如何训练词向量？" "A man is eating food." "A man is riding a horse." > golden.txt
+for input in golden.txt queries.txt; do
+  compare "embed.$input.jsonl" embed --input "$input"
+  compare "embed.$input.csv" embed --input "$input" --format csv
+  compare "embed.$input.int8" embed --input "$input" --model minilm-int8
+  compare "embed.$input.arctic" embed --input "$input" --model arctic-xs --prompt-name query
+done
+compare "cluster.kmeans" cluster --input base.txt --algorithm kmeans --k 8 --random-state 0
+compare "cluster.kmeans.jsonl" cluster --input base.txt --algorithm kmeans --k 5 --random-state 1 --format jsonl
+compare "cluster.dbscan" cluster --input base.txt --algorithm dbscan --metric cosine --eps 0.35 --min-samples 3
+compare "cluster.community" cluster --input base.txt --algorithm community --threshold 0.6 --min-community-size 3
+q "$before" demo 2>&1 | sed -e 's/Cosine distance/Cosine similarity/' \
+  -e 's|run with --model PATH to a Chinese model such as BAAI/bge-small-zh-v1.5 for|run with --model BAAI/bge-large-zh-v1.5 (the tutorial'"'"'s model; or BAAI/bge-small-zh-v1.5) for|' > before.demo
+q "$after" demo > after.demo 2>&1
+if cmp -s before.demo after.demo; then same=$((same + 1)); else different=$((different + 1)); echo "DIFFERENT: demo"; diff before.demo after.demo | head -20 || true; fi
 
 echo "identical: $same, HNSW compared by recall or ids: $approximate, different: $different"
 [ "$different" -eq 0 ]
