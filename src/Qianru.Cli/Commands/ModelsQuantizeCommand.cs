@@ -7,7 +7,7 @@ namespace Qianru.Cli.Commands;
 
 /// <summary>
 /// <c>qianru models quantize SRC OUT</c>: writes an int8 copy of a model as a complete model folder.
-/// A subcommand of <see cref="ModelsCommand"/>, so deliberately not an <see cref="ICliCommand"/>.
+/// A subcommand of <see cref="ModelsCommand"/>.
 /// </summary>
 internal static class ModelsQuantizeCommand
 {
