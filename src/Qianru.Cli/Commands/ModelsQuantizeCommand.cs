@@ -78,7 +78,7 @@ internal static class ModelsQuantizeCommand
                 throw new CliUsageException(ex.Message.Split(Environment.NewLine)[0]);
             }
 
-            var resolved = ModelFactory.Resolve(src, context);
+            var resolved = ModelFactory.Resolve(src, context, cancellationToken);
             var srcPath = resolved.Folder ?? resolved.Embedded?.Info.Id
                 ?? throw new CliUsageException($"SRC {src}: word vectors cannot be quantized; give an embedded model id, a model folder or a Hugging Face model id.");
             var result = ModelQuantizer.QuantizeModel(srcPath, outPath, options, cancellationToken);
