@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Qianru.Cli.Tests.Support;
 using Qianru.Clustering;
 using Qianru.IO;
 

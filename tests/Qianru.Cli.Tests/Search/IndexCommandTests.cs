@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Qianru.Cli.Tests.Support;
 using Qianru.Collections;
 
 namespace Qianru.Cli.Tests.Search;

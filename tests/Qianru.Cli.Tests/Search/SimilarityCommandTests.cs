@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Qianru.Cli.Tests.Support;
 using Qianru.Similarity;
 
 namespace Qianru.Cli.Tests.Search;

@@ -1,5 +1,4 @@
 using Qianru.Cli.Infrastructure;
-using Qianru.Cli.Tests.Support;
 
 namespace Qianru.Cli.Tests.Server;
 

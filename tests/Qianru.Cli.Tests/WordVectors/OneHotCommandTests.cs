@@ -1,5 +1,3 @@
-using Qianru.Cli.Tests.Support;
-
 namespace Qianru.Cli.Tests.WordVectors;
 
 public sealed class OneHotCommandTests

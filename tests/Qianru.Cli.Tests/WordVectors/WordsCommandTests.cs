@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Qianru.Cli.Tests.Support;
 
 namespace Qianru.Cli.Tests.WordVectors;
 
