@@ -124,7 +124,7 @@ internal static class WordsBench
             var sb = new StringBuilder();
             for (var i = 0; i < count; i++)
             {
-                sb.Clear().Append("w").Append(i.ToString(CultureInfo.InvariantCulture));
+                sb.Clear().Append('w').Append(i.ToString(CultureInfo.InvariantCulture));
                 for (var k = 0; k < dim; k++)
                 {
                     sb.Append(' ').Append(((random.NextDouble() - 0.5) * 1.6).ToString("0.######", CultureInfo.InvariantCulture));

@@ -9,6 +9,12 @@ namespace Qianru.Cli.Commands;
 /// <summary><c>qianru models</c>: the embedded models and their settings, the Hugging Face cache's models, or one model's settings.</summary>
 internal sealed class ModelsCommand : ICliCommand
 {
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public Command Build(CliContext context)
     {
         var format = new Option<string>("--format", "-f") { Description = "table or json.", DefaultValueFactory = _ => "table" };
@@ -37,11 +43,7 @@ internal sealed class ModelsCommand : ICliCommand
 
             if (parse.GetValue(format) == "json")
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(infos.Select(ToJson).Concat(cached.Select(ToJson)), new JsonSerializerOptions
-                {
-                    WriteIndented = true,
-                    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-                }));
+                context.Out.WriteLine(JsonSerializer.Serialize(infos.Select(ToJson).Concat(cached.Select(ToJson)), Json));
                 return ExitCodes.Success;
             }
 

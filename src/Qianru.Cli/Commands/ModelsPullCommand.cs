@@ -6,7 +6,7 @@ namespace Qianru.Cli.Commands;
 
 /// <summary>
 /// <c>qianru models pull ORG/NAME [--revision R]</c>: downloads a Hugging Face model into the Hugging Face cache,
-/// as huggingface_hub lays it out. A subcommand of <see cref="ModelsCommand"/>, so deliberately not an <see cref="ICliCommand"/>.
+/// as huggingface_hub lays it out. A subcommand of <see cref="ModelsCommand"/>.
 /// </summary>
 internal static class ModelsPullCommand
 {

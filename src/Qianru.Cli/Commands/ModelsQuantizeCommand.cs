@@ -7,7 +7,7 @@ namespace Qianru.Cli.Commands;
 
 /// <summary>
 /// <c>qianru models quantize SRC OUT</c>: writes an int8 copy of a model as a complete model folder.
-/// A subcommand of <see cref="ModelsCommand"/>, so deliberately not an <see cref="ICliCommand"/>.
+/// A subcommand of <see cref="ModelsCommand"/>.
 /// </summary>
 internal static class ModelsQuantizeCommand
 {
@@ -78,7 +78,7 @@ internal static class ModelsQuantizeCommand
                 throw new CliUsageException(ex.Message.Split(Environment.NewLine)[0]);
             }
 
-            var resolved = ModelFactory.Resolve(src, context);
+            var resolved = ModelFactory.Resolve(src, context, cancellationToken);
             var srcPath = resolved.Folder ?? resolved.Embedded?.Info.Id
                 ?? throw new CliUsageException($"SRC {src}: word vectors cannot be quantized; give an embedded model id, a model folder or a Hugging Face model id.");
             var result = ModelQuantizer.QuantizeModel(srcPath, outPath, options, cancellationToken);

@@ -1,22 +1,40 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Reflection;
+using Qianru.Cli.Commands;
 
 namespace Qianru.Cli.Infrastructure;
 
 /// <summary>Builds the root command from every <see cref="ICliCommand"/> and runs it with uniform error handling.</summary>
 internal static class CliApp
 {
+    /// <summary>
+    /// The top-level commands, in the order <c>qianru --help</c> lists them (by name). A new command is one file
+    /// under <c>Commands/</c> and one line here.
+    /// </summary>
+    private static readonly ICliCommand[] Commands =
+    [
+        new ClusterCommand(),
+        new DemoCommand(),
+        new EmbedCommand(),
+        new IndexCommand(),
+        new KnnCommand(),
+        new ModelsCommand(),
+        new OneHotCommand(),
+        new ParaphraseCommand(),
+        new SearchCommand(),
+        new ServeCommand(),
+        new SimilarityCommand(),
+        new TokenizeCommand(),
+        new WordsCommand(),
+    ];
+
     public static RootCommand BuildRoot(CliContext context)
     {
         var root = new RootCommand("Qianru (嵌入): text embeddings, similarity, search and clustering on your CPU.");
-        var commands = typeof(CliApp).Assembly.GetTypes()
-            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(ICliCommand).IsAssignableFrom(t))
-            .Select(t => ((ICliCommand)Activator.CreateInstance(t)!).Build(context))
-            .OrderBy(c => c.Name, StringComparer.Ordinal);
-        foreach (var command in commands)
+        foreach (var command in Commands)
         {
-            root.Subcommands.Add(command);
+            root.Subcommands.Add(command.Build(context));
         }
 
         return root;

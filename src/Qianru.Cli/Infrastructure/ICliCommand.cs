@@ -3,9 +3,8 @@ using System.CommandLine;
 namespace Qianru.Cli.Infrastructure;
 
 /// <summary>
-/// One top-level command of <c>qianru</c>. Every non-abstract class implementing this interface with a public
-/// parameterless constructor is found by reflection and added to the root command, so adding a command is
-/// adding one file under <c>Commands/</c>.
+/// One top-level command of <c>qianru</c>; <see cref="CliApp"/> lists them all, so adding a command is adding one
+/// file under <c>Commands/</c> and one line to that list.
 /// </summary>
 internal interface ICliCommand
 {

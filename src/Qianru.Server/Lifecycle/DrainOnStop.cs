@@ -16,7 +16,7 @@ internal sealed class DrainOnStop(ServerState state, TimeSpan delay, ILogger log
     {
         var watch = Stopwatch.StartNew();
         state.BeginDraining();
-        if (state.InFlight > 0 || delay > TimeSpan.Zero)
+        if ((state.InFlight > 0 || delay > TimeSpan.Zero) && logger.IsEnabled(LogLevel.Information))
         {
             logger.LogInformation("Draining: /health answers 503, {InFlight} requests in flight.", state.InFlight);
         }

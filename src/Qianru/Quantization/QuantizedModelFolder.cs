@@ -23,7 +23,7 @@ internal static class QuantizedModelFolder
             throw new QianruException($"{output}: already exists and is not empty; give a new or empty output folder.");
         }
 
-        var resolved = ModelSpec.Parse(modelIdOrFolder).Resolve();
+        var resolved = ModelSpec.Parse(modelIdOrFolder).Resolve(cancellationToken: cancellationToken);
         var model = ModelLoader.Load(resolved);
         var embedded = resolved.Embedded;
         if (embedded is not null && EmbeddedModels.QuantizedSource(embedded) is not null)

@@ -6,23 +6,29 @@ namespace Qianru.Cli.Tests.Clustering;
 
 public sealed class ClusterCommandTests
 {
+    private static readonly string[] SeedTexts =
+    [
+        "这个接口返回的参数不对", "帮我添加一个下载按钮", "我需要在window上也能用", "接口报500错误", "接口反应超时了",
+        "服务挂了", "我需要新增一个新的配置", "这个可以取消不用做了", "我们做一个适配的接口吧", "系统上报一个监控到的错误日志",
+    ];
+
     private static readonly Lazy<float[][]> SeedVectors = new(() =>
     {
         using var embedder = SentenceEmbedder.Create();
-        return embedder.EmbedBatch(ClusterCli.SeedTexts);
+        return embedder.EmbedBatch(SeedTexts);
     });
 
     [Fact]
     public void Dbscan_table_prints_label_tab_text_per_row_then_a_summary_and_matches_the_library()
     {
-        var (exit, output, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, "--algorithm", "dbscan", "--eps", "0.2", "--min-samples", "2", "--metric", "cosine"]);
+        var (exit, output, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, ["cluster", .. SeedTexts, "--algorithm", "dbscan", "--eps", "0.2", "--min-samples", "2", "--metric", "cosine"]);
         Assert.True(exit == 0, error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(ClusterCli.SeedTexts.Length + 1, lines.Length);
+        Assert.Equal(SeedTexts.Length + 1, lines.Length);
         var expected = Dbscan.Fit(SeedVectors.Value, new DbscanOptions { Eps = 0.2, MinSamples = 2, Metric = DistanceMetric.Cosine });
-        for (var i = 0; i < ClusterCli.SeedTexts.Length; i++)
+        for (var i = 0; i < SeedTexts.Length; i++)
         {
-            Assert.Equal($"{expected.Labels[i]}\t{ClusterCli.SeedTexts[i]}", lines[i]);
+            Assert.Equal($"{expected.Labels[i]}\t{SeedTexts[i]}", lines[i]);
         }
 
         Assert.True(expected.NoiseCount > 0 && expected.ClusterCount > 0, "the inputs should give a cluster and noise");
@@ -32,25 +38,25 @@ public sealed class ClusterCommandTests
     [Fact]
     public void Kmeans_jsonl_has_index_label_and_text_and_is_reproducible_with_random_state()
     {
-        string[] args = ["cluster", .. ClusterCli.SeedTexts, "--algorithm", "kmeans", "--k", "3", "--random-state", "42", "--n-init", "auto", "--format", "jsonl"];
-        var (exit, output, error) = ClusterCli.Run(args);
+        string[] args = ["cluster", .. SeedTexts, "--algorithm", "kmeans", "--k", "3", "--random-state", "42", "--n-init", "auto", "--format", "jsonl"];
+        var (exit, output, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, args);
         Assert.True(exit == 0, error);
-        Assert.Equal(output, ClusterCli.Run(args).Out);
+        Assert.Equal(output, QianruCli.RunIn(AppContext.BaseDirectory, null, args).Out);
         var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
-        Assert.Equal(ClusterCli.SeedTexts.Length, rows.Length);
+        Assert.Equal(SeedTexts.Length, rows.Length);
         var expected = KMeans.Fit(SeedVectors.Value, new KMeansOptions { Clusters = 3, RandomState = 42 });
         for (var i = 0; i < rows.Length; i++)
         {
             Assert.Equal(i, rows[i].GetProperty("index").GetInt32());
             Assert.Equal(expected.Labels[i], rows[i].GetProperty("label").GetInt32());
-            Assert.Equal(ClusterCli.SeedTexts[i], rows[i].GetProperty("text").GetString());
+            Assert.Equal(SeedTexts[i], rows[i].GetProperty("text").GetString());
         }
     }
 
     [Fact]
     public void Community_json_lists_communities_and_labels()
     {
-        var (exit, output, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, "--algorithm", "community", "--threshold", "0.5", "--min-community-size", "2", "--format", "json"]);
+        var (exit, output, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, ["cluster", .. SeedTexts, "--algorithm", "community", "--threshold", "0.5", "--min-community-size", "2", "--format", "json"]);
         Assert.True(exit == 0, error);
         var root = JsonDocument.Parse(output).RootElement;
         var expected = CommunityDetection.Find(SeedVectors.Value, 0.5, 2);
@@ -65,7 +71,7 @@ public sealed class ClusterCommandTests
         var file = Path.Combine(Path.GetTempPath(), $"qianru-cluster-{Guid.NewGuid():N}.png");
         try
         {
-            var (exit, _, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, "--algorithm", "community", "--threshold", "0.6", "--min-community-size", "2", "--plot", file]);
+            var (exit, _, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, ["cluster", .. SeedTexts, "--algorithm", "community", "--threshold", "0.6", "--min-community-size", "2", "--plot", file]);
             Assert.True(exit == 0, error);
             using var bitmap = SKBitmap.Decode(file);
             Assert.NotNull(bitmap);
@@ -110,7 +116,7 @@ public sealed class ClusterCommandTests
     [InlineData("--threshold 2", "--algorithm", "community", "--threshold", "2")]
     public void Bad_options_exit_2_with_one_line(string message, params string[] options)
     {
-        var (exit, output, error) = ClusterCli.Run(["cluster", .. ClusterCli.SeedTexts, .. options]);
+        var (exit, output, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, ["cluster", .. SeedTexts, .. options]);
         Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.Contains(message, error);
@@ -120,13 +126,13 @@ public sealed class ClusterCommandTests
     [Fact]
     public void No_input_or_unknown_algorithm_exit_2()
     {
-        var (exit, _, error) = ClusterCli.Run("cluster", "--algorithm", "kmeans");
+        var (exit, _, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, "cluster", "--algorithm", "kmeans");
         Assert.Equal(2, exit);
         Assert.Contains("no texts", error);
-        (exit, _, error) = ClusterCli.Run("cluster", "a", "b", "--algorithm", "spectral");
+        (exit, _, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, "cluster", "a", "b", "--algorithm", "spectral");
         Assert.Equal(2, exit);
         Assert.StartsWith("qianru:", error);
-        (exit, _, _) = ClusterCli.Run("cluster", "a", "b");
+        (exit, _, _) = QianruCli.RunIn(AppContext.BaseDirectory, null, "cluster", "a", "b");
         Assert.Equal(2, exit);
     }
 }

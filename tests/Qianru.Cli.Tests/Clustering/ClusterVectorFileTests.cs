@@ -19,7 +19,7 @@ public sealed class ClusterVectorFileTests : IDisposable
     public void Dbscan_over_a_vector_file_prints_sklearns_labels(string file)
     {
         var expected = JsonDocument.Parse(File.ReadAllText(Fixture("expected.json"))).RootElement.GetProperty(file);
-        var (exit, output, error) = ClusterCli.Run(
+        var (exit, output, error) = QianruCli.RunIn(AppContext.BaseDirectory, null,
             "cluster", "--vectors", Fixture(file), "--algorithm", "dbscan",
             "--eps", expected.GetProperty("eps").GetDouble().ToString(CultureInfo.InvariantCulture),
             "--min-samples", expected.GetProperty("min_samples").GetInt32().ToString(CultureInfo.InvariantCulture),
@@ -41,7 +41,7 @@ public sealed class ClusterVectorFileTests : IDisposable
         var rows = Enumerable.Range(0, 60).Select(_ => Enumerable.Range(0, 5).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
         var file = Path.Combine(_folder, "v" + extension);
         VectorFile.Write(file, rows);
-        var (exit, output, error) = ClusterCli.Run("cluster", "--vectors", file, "--algorithm", "kmeans", "--k", "4", "--random-state", "3", "--n-init", "3");
+        var (exit, output, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, "cluster", "--vectors", file, "--algorithm", "kmeans", "--k", "4", "--random-state", "3", "--n-init", "3");
         Assert.True(exit == 0, error);
         var expected = KMeans.Fit(rows, new KMeansOptions { Clusters = 4, RandomState = 3, Runs = 3 });
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -57,7 +57,7 @@ public sealed class ClusterVectorFileTests : IDisposable
         var rows = Enumerable.Range(0, 6000).Select(i => new[] { (float)(i % 3 * 2 + random.NextDouble()), (float)random.NextDouble() }).ToArray();
         var file = Path.Combine(_folder, "many.npy");
         VectorFile.Write(file, rows);
-        var (exit, output, error) = ClusterCli.Run("cluster", "--vectors", file, "--algorithm", "kmeans", "--k", "3", "--random-state", "0");
+        var (exit, output, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, "cluster", "--vectors", file, "--algorithm", "kmeans", "--k", "3", "--random-state", "0");
         Assert.True(exit == 0, error);
         var summary = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
         Assert.EndsWith("(euclidean, noise excluded, sample of 5000 rows)", summary.TrimEnd());
@@ -71,10 +71,10 @@ public sealed class ClusterVectorFileTests : IDisposable
     {
         var file = Path.Combine(_folder, "v.csv");
         VectorFile.Write(file, [[0f, 0f], [0f, 1f], [9f, 9f]]);
-        var (exit, output, error) = ClusterCli.Run("cluster", "a", "b", "c", "--vectors", file, "--algorithm", "dbscan", "--eps", "1", "--min-samples", "2");
+        var (exit, output, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, "cluster", "a", "b", "c", "--vectors", file, "--algorithm", "dbscan", "--eps", "1", "--min-samples", "2");
         Assert.True(exit == 0, error);
         Assert.StartsWith("0\ta\n0\tb\n-1\tc\n\ndbscan: 1 clusters, 1 noise, silhouette n/a", output.ReplaceLineEndings("\n"));
-        (exit, _, error) = ClusterCli.Run("cluster", "a", "b", "--vectors", file, "--algorithm", "dbscan");
+        (exit, _, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, "cluster", "a", "b", "--vectors", file, "--algorithm", "dbscan");
         Assert.Equal(2, exit);
         Assert.Contains("3 rows but 2 texts", error);
     }
@@ -88,7 +88,7 @@ public sealed class ClusterVectorFileTests : IDisposable
     {
         var file = Path.Combine(_folder, name);
         File.WriteAllText(file, content);
-        var (exit, output, error) = ClusterCli.Run("cluster", "--vectors", file, "--algorithm", "kmeans", "--k", "1");
+        var (exit, output, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, "cluster", "--vectors", file, "--algorithm", "kmeans", "--k", "1");
         Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.StartsWith("qianru: ", error);
@@ -98,10 +98,10 @@ public sealed class ClusterVectorFileTests : IDisposable
     [Fact]
     public void Missing_file_and_k_above_rows_exit_2()
     {
-        var (exit, _, error) = ClusterCli.Run("cluster", "--vectors", Path.Combine(_folder, "none.npy"), "--algorithm", "kmeans");
+        var (exit, _, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, "cluster", "--vectors", Path.Combine(_folder, "none.npy"), "--algorithm", "kmeans");
         Assert.Equal(2, exit);
         Assert.Contains("not found", error);
-        (exit, _, error) = ClusterCli.Run("cluster", "--vectors", Fixture("border.csv"), "--algorithm", "kmeans", "--k", "11");
+        (exit, _, error) = QianruCli.RunIn(AppContext.BaseDirectory, null, "cluster", "--vectors", Fixture("border.csv"), "--algorithm", "kmeans", "--k", "11");
         Assert.Equal(2, exit);
         Assert.Contains("only 10 rows", error);
     }

@@ -55,7 +55,7 @@ public sealed partial class FrontDoorTests
 
         var before = row.Unchanged is { } keep ? File.ReadAllBytes(Path.Combine(dir, keep)) : null;
         var result = QianruCli.RunWithBytes(dir, row.Stdin ?? [], row.Args);
-        var stdout = result.Out + Encoding.UTF8.GetString(result.StdoutBytes);
+        var stdout = result.Out;
         Assert.True(row.Exit == result.ExitCode, $"{name}: exit {result.ExitCode}, expected {row.Exit}; stderr: {result.Error}");
         if (row.Exit == 0)
         {

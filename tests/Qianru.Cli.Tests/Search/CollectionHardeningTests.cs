@@ -31,7 +31,7 @@ public sealed class CollectionHardeningTests : IDisposable
     [Fact]
     public async Task Two_concurrent_index_add_processes_with_overlapping_texts_both_succeed_and_store_every_id_once()
     {
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", "c.db").Code);
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "create", "c.db").ExitCode);
         System.IO.File.WriteAllLines(File("a.txt"), Lines(0, 300));
         System.IO.File.WriteAllLines(File("b.txt"), Lines(150, 300));
         var first = Task.Run(() => QianruCli.RunProcess(null, "index", "add", File("c.db"), "--input", File("a.txt"), "--batch-size", "8"));
@@ -47,35 +47,35 @@ public sealed class CollectionHardeningTests : IDisposable
     [Fact]
     public void Re_adding_an_id_with_new_text_replaces_skips_or_stops_per_on_conflict()
     {
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", "c.db").Code);
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "create", "c.db").ExitCode);
         System.IO.File.WriteAllText(File("v1.jsonl"), "{\"id\": \"doc\", \"text\": \"The cat sleeps.\"}\n");
         System.IO.File.WriteAllText(File("v2.jsonl"), "{\"id\": \"doc\", \"text\": \"Stock markets fell.\", \"metadata\": {\"v\": 2}}\n");
         System.IO.File.WriteAllText(File("v3.jsonl"), "{\"id\": \"doc\", \"text\": \"Bread is baked.\"}\n");
-        Assert.Contains("added 1, replaced 0, skipped 0", CliRunner.Run(_dir, "index", "add", "c.db", "--input", "v1.jsonl").Out);
-        Assert.Contains("added 0, replaced 1, skipped 0", CliRunner.Run(_dir, "index", "add", "c.db", "--input", "v2.jsonl").Out);
-        string Top() => JsonDocument.Parse(CliRunner.Run(_dir, "search", "c.db", "finance", "--k", "1", "--format", "jsonl").Out).RootElement.GetProperty("text").GetString()!;
+        Assert.Contains("added 1, replaced 0, skipped 0", QianruCli.RunIn(_dir, null, "index", "add", "c.db", "--input", "v1.jsonl").Out);
+        Assert.Contains("added 0, replaced 1, skipped 0", QianruCli.RunIn(_dir, null, "index", "add", "c.db", "--input", "v2.jsonl").Out);
+        string Top() => JsonDocument.Parse(QianruCli.RunIn(_dir, null, "search", "c.db", "finance", "--k", "1", "--format", "jsonl").Out).RootElement.GetProperty("text").GetString()!;
         Assert.Equal("Stock markets fell.", Top());
-        Assert.Contains("added 0, replaced 0, skipped 1", CliRunner.Run(_dir, "index", "add", "c.db", "--input", "v3.jsonl", "--on-conflict", "skip").Out);
+        Assert.Contains("added 0, replaced 0, skipped 1", QianruCli.RunIn(_dir, null, "index", "add", "c.db", "--input", "v3.jsonl", "--on-conflict", "skip").Out);
         Assert.Equal("Stock markets fell.", Top());
-        var (code, _, error) = CliRunner.Run(_dir, "index", "add", "c.db", "--input", "v3.jsonl", "--on-conflict", "error");
+        var (code, _, error) = QianruCli.RunIn(_dir, null, "index", "add", "c.db", "--input", "v3.jsonl", "--on-conflict", "error");
         Assert.Equal(2, code);
         OneLine(error);
         Assert.Contains("item 'doc' is already in", error);
         Assert.Contains(File("c.db"), error);
-        Assert.Contains("added 0, replaced 0, skipped 1", CliRunner.Run(_dir, "index", "add", "c.db", "--input", "v2.jsonl", "--on-conflict", "error").Out);
-        Assert.Equal(2, CliRunner.Run(_dir, "index", "add", "c.db", "--input", "v3.jsonl", "--on-conflict", "later").Code);
+        Assert.Contains("added 0, replaced 0, skipped 1", QianruCli.RunIn(_dir, null, "index", "add", "c.db", "--input", "v2.jsonl", "--on-conflict", "error").Out);
+        Assert.Equal(2, QianruCli.RunIn(_dir, null, "index", "add", "c.db", "--input", "v3.jsonl", "--on-conflict", "later").ExitCode);
     }
 
     [Fact]
     public void A_folder_named_minilm_holding_arctic_xs_is_refused_for_a_minilm_collection_in_one_line()
     {
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", "c.db").Code);
-        Assert.Matches(@"fingerprint: sha256:[0-9a-f]{64}", CliRunner.Run(_dir, "index", "info", "c.db").Out);
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "create", "c.db").ExitCode);
+        Assert.Matches(@"fingerprint: sha256:[0-9a-f]{64}", QianruCli.RunIn(_dir, null, "index", "info", "c.db").Out);
         ArcticFolder(File("minilm"));
         System.IO.File.WriteAllLines(File("docs.txt"), ["The cat sleeps on the sofa."]);
         foreach (var args in new[] { new[] { "index", "add", "c.db", "--input", "docs.txt", "--model", "./minilm" }, ["search", "c.db", "a cat", "--model", "./minilm"] })
         {
-            var (code, output, error) = CliRunner.Run(_dir, args);
+            var (code, output, error) = QianruCli.RunIn(_dir, null, args);
             Assert.Equal(2, code);
             OneLine(error);
             Assert.Contains("holds vectors of model 'minilm'", error);
@@ -83,16 +83,16 @@ public sealed class CollectionHardeningTests : IDisposable
             Assert.Equal("", output);
         }
 
-        Assert.Matches(@"items:\s+0", CliRunner.Run(_dir, "index", "info", "c.db").Out);
+        Assert.Matches(@"items:\s+0", QianruCli.RunIn(_dir, null, "index", "info", "c.db").Out);
     }
 
     [Fact]
     public void A_corrupted_HNSW_cache_is_reported_damaged_never_searched_and_rebuilt()
     {
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", "c.db").Code);
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "create", "c.db").ExitCode);
         System.IO.File.WriteAllLines(File("docs.txt"), Lines(0, 200));
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "add", "c.db", "--input", "docs.txt").Code);
-        string Search(string mode) => CliRunner.Run(_dir, "search", "c.db", "服务3在5点报错", "--k", "5", "--index", mode, "--format", "jsonl").Out;
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "add", "c.db", "--input", "docs.txt").ExitCode);
+        string Search(string mode) => QianruCli.RunIn(_dir, null, "search", "c.db", "服务3在5点报错", "--k", "5", "--index", mode, "--format", "jsonl").Out;
         // The same neighbours; scores differ in the last digits (the HNSW hits are rescored pair by pair).
         string Ids(string jsonl) => string.Join(',', jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()));
         var exact = Ids(Search("exact"));
@@ -100,9 +100,9 @@ public sealed class CollectionHardeningTests : IDisposable
         var bytes = System.IO.File.ReadAllBytes(File("c.db.hnsw"));
         new Random(1).NextBytes(bytes.AsSpan(bytes.Length / 2, 2048));
         System.IO.File.WriteAllBytes(File("c.db.hnsw"), bytes);
-        Assert.Contains("damaged: checksum mismatch (rebuilt on demand)", CliRunner.Run(_dir, "index", "info", "c.db").Out);
+        Assert.Contains("damaged: checksum mismatch (rebuilt on demand)", QianruCli.RunIn(_dir, null, "index", "info", "c.db").Out);
         Assert.Equal(exact, Ids(Search("hnsw")));
-        Assert.Contains("hnsw index:  fresh", CliRunner.Run(_dir, "index", "info", "c.db").Out);
+        Assert.Contains("hnsw index:  fresh", QianruCli.RunIn(_dir, null, "index", "info", "c.db").Out);
     }
 
     [Fact]
@@ -111,16 +111,16 @@ public sealed class CollectionHardeningTests : IDisposable
         var folder = File("ro");
         Directory.CreateDirectory(folder);
         var db = Path.Combine(folder, "c.db");
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", "ro/c.db").Code);
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "create", "ro/c.db").ExitCode);
         System.IO.File.WriteAllLines(File("docs.txt"), Lines(0, 20));
         System.IO.File.WriteAllLines(File("more.txt"), Lines(100, 2));
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "add", "ro/c.db", "--input", "docs.txt").Code);
-        var expected = CliRunner.Run(_dir, "search", "ro/c.db", "服务3在5点报错", "--k", "3");
-        Assert.Equal(0, expected.Code);
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "add", "ro/c.db", "--input", "docs.txt").ExitCode);
+        var expected = QianruCli.RunIn(_dir, null, "search", "ro/c.db", "服务3在5点报错", "--k", "3");
+        Assert.Equal(0, expected.ExitCode);
 
         // A read-only search leaves the WAL's files behind; a writer's close removes them, leaving the folder with c.db alone.
         System.IO.File.WriteAllText(File("none.txt"), "");
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "add", "ro/c.db", "--input", "none.txt").Code);
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "add", "ro/c.db", "--input", "none.txt").ExitCode);
         Assert.Equal([db], Directory.GetFiles(folder));
         foreach (var target in new[] { folder, db })
         {
@@ -128,21 +128,21 @@ public sealed class CollectionHardeningTests : IDisposable
             {
                 foreach (var mode in new[] { "exact", "hnsw" })
                 {
-                    var search = CliRunner.Run(_dir, "search", "ro/c.db", "服务3在5点报错", "--k", "3", "--index", mode);
-                    Assert.True(search.Code == 0, search.Error);
+                    var search = QianruCli.RunIn(_dir, null, "search", "ro/c.db", "服务3在5点报错", "--k", "3", "--index", mode);
+                    Assert.True(search.ExitCode == 0, search.Error);
                     Assert.Equal(expected.Out, search.Out);
                 }
 
-                Assert.Matches(@"items:\s+20", CliRunner.Run(_dir, "index", "info", "ro/c.db").Out);
-                var add = CliRunner.Run(_dir, "index", "add", "ro/c.db", "--input", "more.txt");
-                Assert.Equal(2, add.Code);
+                Assert.Matches(@"items:\s+20", QianruCli.RunIn(_dir, null, "index", "info", "ro/c.db").Out);
+                var add = QianruCli.RunIn(_dir, null, "index", "add", "ro/c.db", "--input", "more.txt");
+                Assert.Equal(2, add.ExitCode);
                 OneLine(add.Error);
                 Assert.Contains(db, add.Error);
                 Assert.Contains("read-only", add.Error);
             }
         }
 
-        Assert.Contains("added 2", CliRunner.Run(_dir, "index", "add", "ro/c.db", "--input", "more.txt").Out);
+        Assert.Contains("added 2", QianruCli.RunIn(_dir, null, "index", "add", "ro/c.db", "--input", "more.txt").Out);
     }
 
     [Theory]
@@ -158,7 +158,7 @@ public sealed class CollectionHardeningTests : IDisposable
     {
         VectorFile.Write(File("base.npy"), [[1f, 0f], [0f, 1f]]);
         var before = GC.GetTotalAllocatedBytes();
-        var (code, output, error) = CliRunner.Run(_dir, ["knn", "--base", "base.npy", "--queries", "base.npy", .. options]);
+        var (code, output, error) = QianruCli.RunIn(_dir, null, ["knn", "--base", "base.npy", "--queries", "base.npy", .. options]);
         Assert.Equal(2, code);
         OneLine(error);
         Assert.Contains(options[0] + " " + options[1] + ": out of range; must be", error);
@@ -169,7 +169,7 @@ public sealed class CollectionHardeningTests : IDisposable
     [Fact]
     public void Search_and_add_numbers_out_of_range_are_refused_and_knn_bounds_queries_times_k()
     {
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", "c.db").Code);
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "create", "c.db").ExitCode);
         foreach (var args in new[]
         {
             new[] { "search", "c.db", "q", "--k", "2147483647" },
@@ -178,7 +178,7 @@ public sealed class CollectionHardeningTests : IDisposable
             ["index", "add", "c.db", "--input", "-", "--batch-size", "2147483647"],
         })
         {
-            var (code, _, error) = CliRunner.Run(_dir, args);
+            var (code, _, error) = QianruCli.RunIn(_dir, null, args);
             Assert.Equal(2, code);
             OneLine(error);
             Assert.Contains(": out of range; must be", error);

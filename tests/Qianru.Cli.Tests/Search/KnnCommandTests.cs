@@ -25,7 +25,7 @@ public sealed class KnnCommandTests : IDisposable
         var queries = Random(2, 5, 24);
         VectorFile.Write(Path.Combine(_dir, "base.npy"), corpus);
         VectorFile.Write(Path.Combine(_dir, "q.csv"), queries);
-        var (code, output, error) = CliRunner.Run(_dir, "knn", "--base", "base.npy", "--queries", "q.csv", "--k", "4", "--metric", metric);
+        var (code, output, error) = QianruCli.RunIn(_dir, null, "knn", "--base", "base.npy", "--queries", "q.csv", "--k", "4", "--metric", metric);
         Assert.Equal(0, code);
         Assert.Contains("queries/s", error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -54,7 +54,7 @@ public sealed class KnnCommandTests : IDisposable
     {
         VectorFile.Write(Path.Combine(_dir, "base.npy"), Random(3, 800, 16));
         VectorFile.Write(Path.Combine(_dir, "q.jsonl"), Random(4, 20, 16));
-        var (code, output, error) = CliRunner.Run(_dir, "knn", "--base", "base.npy", "--queries", "q.jsonl", "--index", index, "--k", "5", "--ef", "64", "--rescore", "50", "--recall");
+        var (code, output, error) = QianruCli.RunIn(_dir, null, "knn", "--base", "base.npy", "--queries", "q.jsonl", "--index", index, "--k", "5", "--ef", "64", "--rescore", "50", "--recall");
         Assert.True(code == 0, error);
         Assert.Equal(20, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains($"knn: {index} cosine, 800 base × 20 queries, k=5", error);
@@ -71,7 +71,7 @@ public sealed class KnnCommandTests : IDisposable
         VectorFile.Write(Path.Combine(_dir, "q.npy"), queries);
         foreach (var (precision, tolerance) in new[] { ("float32", 1e-5), ("float16", 3e-3) })
         {
-            var (code, output, error) = CliRunner.Run(_dir, "knn", "--base", "base.npy", "--queries", "q.npy", "--index", "hnsw", "--precision", precision, "--k", "3");
+            var (code, output, error) = QianruCli.RunIn(_dir, null, "knn", "--base", "base.npy", "--queries", "q.npy", "--index", "hnsw", "--precision", precision, "--k", "3");
             Assert.True(code == 0, error);
             var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             for (var q = 0; q < rows.Length; q++)
@@ -86,8 +86,8 @@ public sealed class KnnCommandTests : IDisposable
             }
         }
 
-        var bad = CliRunner.Run(_dir, "knn", "--base", "base.npy", "--queries", "q.npy", "--index", "hnsw", "--precision", "int4");
-        Assert.Equal(2, bad.Code);
+        var bad = QianruCli.RunIn(_dir, null, "knn", "--base", "base.npy", "--queries", "q.npy", "--index", "hnsw", "--precision", "int4");
+        Assert.Equal(2, bad.ExitCode);
         Assert.Contains("int4", bad.Error);
     }
 
@@ -96,12 +96,12 @@ public sealed class KnnCommandTests : IDisposable
     {
         VectorFile.Write(Path.Combine(_dir, "base.npy"), Random(1, 10, 8));
         VectorFile.Write(Path.Combine(_dir, "q.npy"), Random(2, 2, 9));
-        var (code, _, error) = CliRunner.Run(_dir, "knn", "--base", "base.npy", "--queries", "q.npy");
+        var (code, _, error) = QianruCli.RunIn(_dir, null, "knn", "--base", "base.npy", "--queries", "q.npy");
         Assert.Equal(2, code);
         Assert.Contains("8 dimensions", error);
-        Assert.Equal(2, CliRunner.Run(_dir, "knn", "--base", "base.npy", "--queries", "q.npy", "--metric", "jaccard").Code);
-        var missing = CliRunner.Run(_dir, "knn", "--base", "nope.npy", "--queries", "q.npy");
-        Assert.Equal(2, missing.Code);
+        Assert.Equal(2, QianruCli.RunIn(_dir, null, "knn", "--base", "base.npy", "--queries", "q.npy", "--metric", "jaccard").ExitCode);
+        var missing = QianruCli.RunIn(_dir, null, "knn", "--base", "nope.npy", "--queries", "q.npy");
+        Assert.Equal(2, missing.ExitCode);
         Assert.Contains("nope.npy", missing.Error);
     }
 

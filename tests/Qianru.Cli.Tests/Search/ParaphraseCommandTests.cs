@@ -19,7 +19,7 @@ public sealed class ParaphraseCommandTests
     {
         var result = QianruCli.Run(["paraphrase", "--format", "jsonl", .. Texts]);
         Assert.True(result.ExitCode == 0, result.Error);
-        var rows = (result.Out + System.Text.Encoding.UTF8.GetString(result.StdoutBytes)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        var rows = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
         Assert.Equal(10, rows.Length); // 5 texts: all 10 pairs
 
         using var embedder = SentenceEmbedder.Create("minilm");

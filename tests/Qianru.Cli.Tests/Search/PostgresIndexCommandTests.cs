@@ -45,42 +45,42 @@ public sealed class PostgresIndexCommandTests(PgliteServer server) : IDisposable
         System.IO.File.WriteAllText(Path.Combine(_dir, "more.jsonl"), "{\"text\": \"我需要新增一个新的配置\", \"id\": \"cfg\", \"metadata\": {\"team\": \"ops\"}}\n");
         foreach (var db in new[] { "c.db", uri })
         {
-            var created = CliRunner.Run(_dir, "index", "create", db);
-            Assert.True(created.Code == 0, created.Error);
-            Assert.Contains("added 7, replaced 0, skipped 0", CliRunner.Run(_dir, "index", "add", db, "--input", "docs.txt").Out);
-            Assert.Contains("added 0, replaced 0, skipped 7", CliRunner.Run(_dir, "index", "add", db, "--input", "docs.txt").Out);
-            Assert.Contains("added 1, replaced 0, skipped 0", CliRunner.Run(_dir, "index", "add", db, "--input", "more.jsonl").Out);
+            var created = QianruCli.RunIn(_dir, null, "index", "create", db);
+            Assert.True(created.ExitCode == 0, created.Error);
+            Assert.Contains("added 7, replaced 0, skipped 0", QianruCli.RunIn(_dir, null, "index", "add", db, "--input", "docs.txt").Out);
+            Assert.Contains("added 0, replaced 0, skipped 7", QianruCli.RunIn(_dir, null, "index", "add", db, "--input", "docs.txt").Out);
+            Assert.Contains("added 1, replaced 0, skipped 0", QianruCli.RunIn(_dir, null, "index", "add", db, "--input", "more.jsonl").Out);
         }
 
-        var info = CliRunner.Run(_dir, "index", "info", uri).Out;
+        var info = QianruCli.RunIn(_dir, null, "index", "info", uri).Out;
         Assert.Matches(@"items:\s+8", info);
         Assert.Matches(@"fingerprint: sha256:[0-9a-f]{64}", info);
         Assert.Contains("none (built on demand)", info);
         Assert.DoesNotContain(PgliteServer.Password, info);
         foreach (var query in new[] { "我需要新增一个新的配置", "服务挂了", "a kitten" })
         {
-            var expected = Hits(CliRunner.Run(_dir, "search", "c.db", query, "--k", "4", "--format", "jsonl", "--index", "exact").Out);
+            var expected = Hits(QianruCli.RunIn(_dir, null, "search", "c.db", query, "--k", "4", "--format", "jsonl", "--index", "exact").Out);
             foreach (var mode in new[] { "exact", "hnsw" })
             {
-                var actual = Hits(CliRunner.Run(_dir, "search", uri, query, "--k", "4", "--format", "jsonl", "--index", mode).Out);
+                var actual = Hits(QianruCli.RunIn(_dir, null, "search", uri, query, "--k", "4", "--format", "jsonl", "--index", mode).Out);
                 Assert.Equal(expected.Select(h => (h.Id, h.Text, h.Metadata)), actual.Select(h => (h.Id, h.Text, h.Metadata)));
                 Assert.All(expected.Zip(actual), p => Assert.Equal(p.First.Score, p.Second.Score, 5));
             }
         }
 
-        Assert.Contains("hnsw index:  fresh (pgvector HNSW index", CliRunner.Run(_dir, "index", "info", uri).Out);
-        Assert.Contains("indexed 8 vectors into pgvector HNSW index", CliRunner.Run(_dir, "index", "rebuild", uri).Out);
-        var table = CliRunner.Run(_dir, "search", uri, "服务挂了", "--k", "2").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("hnsw index:  fresh (pgvector HNSW index", QianruCli.RunIn(_dir, null, "index", "info", uri).Out);
+        Assert.Contains("indexed 8 vectors into pgvector HNSW index", QianruCli.RunIn(_dir, null, "index", "rebuild", uri).Out);
+        var table = QianruCli.RunIn(_dir, null, "search", uri, "服务挂了", "--k", "2").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches(@"^rank\s+score\s+id\s+text$", table[0]);
         Assert.Matches(@"^\s*1\s+1\.0000\d\d\s+[0-9a-f]{16}\s+服务挂了$", table[1]);
-        Assert.Equal(2, CliRunner.Run(_dir, "index", "create", uri).Code); // exists
+        Assert.Equal(2, QianruCli.RunIn(_dir, null, "index", "create", uri).ExitCode); // exists
     }
 
     [Fact]
     public void Wrong_password_and_unreachable_server_are_one_line_exit_2_without_the_password()
     {
         var name = PgliteServer.NewCollection("auth");
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", server.Uri(name)).Code);
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "create", server.Uri(name)).ExitCode);
         const string Wrong = "Not-The-Password-42";
         var closedPort = FreePort();
         foreach (var (uri, expected) in new[]
@@ -91,7 +91,7 @@ public sealed class PostgresIndexCommandTests(PgliteServer server) : IDisposable
         {
             foreach (var args in new[] { new[] { "index", "info", uri }, ["search", uri, "x"], ["index", "create", uri] })
             {
-                var (code, output, error) = CliRunner.Run(_dir, args);
+                var (code, output, error) = QianruCli.RunIn(_dir, null, args);
                 Assert.Equal(2, code);
                 OneLine(error);
                 Assert.Contains(expected, error);
@@ -103,25 +103,25 @@ public sealed class PostgresIndexCommandTests(PgliteServer server) : IDisposable
         var start = Cli("index", "info", server.UriWithoutPassword(name));
         start.Environment["PGPASSWORD"] = Wrong;
         var denied = Run(start);
-        Assert.Equal(2, denied.Code);
+        Assert.Equal(2, denied.ExitCode);
         OneLine(denied.Error);
-        Assert.DoesNotContain(Wrong, denied.Error + denied.Output);
+        Assert.DoesNotContain(Wrong, denied.Error + denied.Out);
         start.Environment["PGPASSWORD"] = PgliteServer.Password;
-        Assert.Equal(0, Run(start).Code);
+        Assert.Equal(0, Run(start).ExitCode);
     }
 
     [Fact]
     public async Task Two_concurrent_index_add_processes_with_overlapping_texts_both_succeed_and_store_every_id_once()
     {
         var uri = server.Uri(PgliteServer.NewCollection("race"));
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", uri).Code);
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "create", uri).ExitCode);
         var lines = Enumerable.Range(0, 240).Select(i => $"第{i}条:服务{i % 7}在{i % 13}点报错").ToArray();
         System.IO.File.WriteAllLines(Path.Combine(_dir, "a.txt"), lines[..160]);
         System.IO.File.WriteAllLines(Path.Combine(_dir, "b.txt"), lines[80..]);
         var results = await Task.WhenAll(
             Task.Run(() => Run(Cli("index", "add", uri, "--input", Path.Combine(_dir, "a.txt"), "--batch-size", "8"))),
             Task.Run(() => Run(Cli("index", "add", uri, "--input", Path.Combine(_dir, "b.txt"), "--batch-size", "8"))));
-        Assert.All(results, r => Assert.True(r.Code == 0, r.Error));
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Error));
         using var collection = PostgresCollection.Open(uri);
         Assert.Equal(240, collection.Count);
         var ids = collection.Search(new float[384].Select((_, i) => i % 3 - 1f).ToArray(), 1000, CollectionIndexMode.Exact).Select(h => h.Id).ToList();
@@ -135,7 +135,7 @@ public sealed class PostgresIndexCommandTests(PgliteServer server) : IDisposable
         var uri = server.Uri(PgliteServer.NewCollection("kill"));
         var lines = Enumerable.Range(0, Total).Select(i => $"第{i}条文本:服务{i % 7}在{i % 13}点报错,编号{i}").ToArray();
         System.IO.File.WriteAllLines(Path.Combine(_dir, "in.txt"), lines);
-        Assert.Equal(0, CliRunner.Run(_dir, "index", "create", uri).Code);
+        Assert.Equal(0, QianruCli.RunIn(_dir, null, "index", "create", uri).ExitCode);
 
         // As the SQLite test does: ingest in the background, wait for three committed batches, kill -9.
         var cli = Path.Combine(AppContext.BaseDirectory, "Qianru.Cli.dll");
@@ -178,7 +178,7 @@ public sealed class PostgresIndexCommandTests(PgliteServer server) : IDisposable
             Assert.Equal(lines.Take((int)afterKill).Select(VectorCollection.IdForText).Order(), ids.Order());
         }
 
-        var (code, output, error) = CliRunner.Run(_dir, "index", "add", uri, "--input", "in.txt", "--batch-size", "64");
+        var (code, output, error) = QianruCli.RunIn(_dir, null, "index", "add", uri, "--input", "in.txt", "--batch-size", "64");
         Assert.True(code == 0, error);
         Assert.Contains($"added {Total - afterKill}, replaced 0, skipped {afterKill}", output);
     }
@@ -192,31 +192,9 @@ public sealed class PostgresIndexCommandTests(PgliteServer server) : IDisposable
                 metadata.ValueKind == JsonValueKind.Null ? null : JsonSerializer.Serialize(metadata));
         })];
 
-    private static ProcessStartInfo Cli(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Qianru.Cli.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+    private static ProcessStartInfo Cli(params string[] args) => QianruCli.StartInfo(null, null, args);
 
-        return start;
-    }
-
-    private static (int Code, string Output, string Error) Run(ProcessStartInfo start)
-    {
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(300_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("qianru did not finish in 300 s");
-        }
-
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    private static QianruCli.Result Run(ProcessStartInfo start) => QianruCli.RunProcess(start, null, TimeSpan.FromMinutes(5));
 
     private static int FreePort()
     {

@@ -17,7 +17,7 @@ public sealed class SimilarityCommandTests
     [Fact]
     public void Seed_example_jsonl_scores_equal_the_library_on_the_model_vectors()
     {
-        var (code, output, error) = CliRunner.Run(Environment.CurrentDirectory, ["similarity", "业绩增长", .. Docs, "--metric", "all", "--format", "jsonl"]);
+        var (code, output, error) = QianruCli.RunIn(Environment.CurrentDirectory, null, ["similarity", "业绩增长", .. Docs, "--metric", "all", "--format", "jsonl"]);
         Assert.True(code == 0, error);
         using var embedder = SentenceEmbedder.Create("minilm");
         var q = embedder.EmbedQuery("业绩增长");
@@ -41,7 +41,7 @@ public sealed class SimilarityCommandTests
     [Fact]
     public void Table_lists_the_query_first_then_each_document_with_the_chosen_metrics()
     {
-        var (code, output, _) = CliRunner.Run(Environment.CurrentDirectory, ["similarity", "业绩增长", Docs[0], Docs[1]]);
+        var (code, output, _) = QianruCli.RunIn(Environment.CurrentDirectory, null, ["similarity", "业绩增长", Docs[0], Docs[1]]);
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches(@"^index\s+cosine\s+euclidean\s+text$", lines[0]);
@@ -57,7 +57,7 @@ public sealed class SimilarityCommandTests
         try
         {
             File.WriteAllText(Path.Combine(dir, "docs.txt"), Docs[1] + "\n\n" + Docs[2] + "\n");
-            var (code, output, error) = CliRunner.Run(dir, "similarity", "业绩增长", Docs[0], "--docs-file", "docs.txt", "--metric", "dot", "--format", "json");
+            var (code, output, error) = QianruCli.RunIn(dir, null, "similarity", "业绩增长", Docs[0], "--docs-file", "docs.txt", "--metric", "dot", "--format", "json");
             Assert.True(code == 0, error);
             var results = JsonDocument.Parse(output).RootElement.GetProperty("results").EnumerateArray().ToArray();
             Assert.Equal(Docs[..3], results.Select(r => r.GetProperty("text").GetString()));
@@ -73,8 +73,8 @@ public sealed class SimilarityCommandTests
     [Fact]
     public void No_documents_or_unknown_metric_is_a_usage_error()
     {
-        Assert.Equal(2, CliRunner.Run(Environment.CurrentDirectory, "similarity", "q").Code);
-        var (code, _, error) = CliRunner.Run(Environment.CurrentDirectory, "similarity", "q", "d", "--metric", "jaccard");
+        Assert.Equal(2, QianruCli.RunIn(Environment.CurrentDirectory, null, "similarity", "q").ExitCode);
+        var (code, _, error) = QianruCli.RunIn(Environment.CurrentDirectory, null, "similarity", "q", "d", "--metric", "jaccard");
         Assert.Equal(2, code);
         Assert.Contains("jaccard", error);
     }

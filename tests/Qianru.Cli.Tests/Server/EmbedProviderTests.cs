@@ -15,9 +15,9 @@ public sealed class EmbedProviderTests
         try
         {
             File.WriteAllText(Path.Combine(dir.FullName, ".env"), $"OPENAI_BASE_URL={new Uri(server.BaseAddress, "v1")}\nOPENAI_API_KEY=unused\n");
-            var (code, remote, error) = Run(dir.FullName, "embed", "--provider", "openai", "--model", "minilm", "hello world", "你好，世界");
+            var (code, remote, error) = QianruCli.RunIn(dir.FullName, null, "embed", "--provider", "openai", "--model", "minilm", "hello world", "你好，世界");
             Assert.True(code == 0, error);
-            var (localCode, local, _) = Run(dir.FullName, "embed", "hello world", "你好，世界");
+            var (localCode, local, _) = QianruCli.RunIn(dir.FullName, null, "embed", "hello world", "你好，世界");
             Assert.Equal(0, localCode);
             var a = Vectors(remote);
             var b = Vectors(local);
@@ -31,7 +31,7 @@ public sealed class EmbedProviderTests
                 }
             }
 
-            var (badCode, _, badError) = Run(dir.FullName, "embed", "--provider", "openai", "--model", "no-such-model", "x");
+            var (badCode, _, badError) = QianruCli.RunIn(dir.FullName, null, "embed", "--provider", "openai", "--model", "no-such-model", "x");
             Assert.NotEqual(0, badCode);
             Assert.Contains("no-such-model", badError, StringComparison.Ordinal);
         }
@@ -51,9 +51,9 @@ public sealed class EmbedProviderTests
         {
             File.WriteAllText(Path.Combine(dir.FullName, ".env"), $"OPENAI_BASE_URL={new Uri(server.BaseAddress, "v1")}\nOPENAI_API_KEY=unused\n");
             string[] docs = ["The cat sits on the mat.", "Stock prices rose sharply.", "A kitten rests on a rug."];
-            var (code, remote, error) = Run(dir.FullName, ["similarity", "--provider", "openai", "--model", "minilm", "--format", "jsonl", "a cat on a mat", .. docs]);
+            var (code, remote, error) = QianruCli.RunIn(dir.FullName, null, ["similarity", "--provider", "openai", "--model", "minilm", "--format", "jsonl", "a cat on a mat", .. docs]);
             Assert.True(code == 0, error);
-            var (localCode, local, _) = Run(dir.FullName, ["similarity", "--format", "jsonl", "a cat on a mat", .. docs]);
+            var (localCode, local, _) = QianruCli.RunIn(dir.FullName, null, ["similarity", "--format", "jsonl", "a cat on a mat", .. docs]);
             Assert.Equal(0, localCode);
             var remoteScores = Scores(remote);
             var localScores = Scores(local);
@@ -65,9 +65,9 @@ public sealed class EmbedProviderTests
             }
 
             string[] texts = ["cats and kittens", "a cat", "stock market", "share prices", "a kitten"];
-            var (clusterCode, clusterRemote, clusterError) = Run(dir.FullName, ["cluster", "--provider", "openai", "--model", "minilm", "--algorithm", "kmeans", "--k", "2", "--random-state", "1", "--format", "jsonl", .. texts]);
+            var (clusterCode, clusterRemote, clusterError) = QianruCli.RunIn(dir.FullName, null, ["cluster", "--provider", "openai", "--model", "minilm", "--algorithm", "kmeans", "--k", "2", "--random-state", "1", "--format", "jsonl", .. texts]);
             Assert.True(clusterCode == 0, clusterError);
-            var (_, clusterLocal, _) = Run(dir.FullName, ["cluster", "--algorithm", "kmeans", "--k", "2", "--random-state", "1", "--format", "jsonl", .. texts]);
+            var (_, clusterLocal, _) = QianruCli.RunIn(dir.FullName, null, ["cluster", "--algorithm", "kmeans", "--k", "2", "--random-state", "1", "--format", "jsonl", .. texts]);
             Assert.Equal(5, clusterLocal.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
             Assert.Equal(clusterLocal, clusterRemote);
         }
@@ -79,13 +79,6 @@ public sealed class EmbedProviderTests
 
     private static double[] Scores(string jsonl) =>
         [.. jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("cosine").GetDouble())];
-
-    private static (int Code, string Out, string Error) Run(string workingDirectory, params string[] args)
-    {
-        // Some commands write their rows to the standard output stream, others to the text writer.
-        var result = Support.QianruCli.RunIn(workingDirectory, null, args);
-        return (result.ExitCode, result.Out + System.Text.Encoding.UTF8.GetString(result.StdoutBytes), result.Error);
-    }
 
     private static float[][] Vectors(string jsonl) =>
         [.. jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>

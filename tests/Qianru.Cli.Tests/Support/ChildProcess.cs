@@ -25,26 +25,7 @@ public sealed partial class ChildProcess : IDisposable
     /// <summary>Starts <c>dotnet Qianru.Cli.dll ARGS</c> in <paramref name="workingDirectory"/>.</summary>
     public static ChildProcess Start(string workingDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (var (name, value) in QianruCli.HermeticHub)
-        {
-            start.Environment[name] = value;
-        }
-
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Qianru.Cli.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        var process = Process.Start(start)!;
+        var process = Process.Start(QianruCli.StartInfo(workingDirectory, null, args))!;
         process.StandardInput.Close();
         return new ChildProcess(process);
     }

@@ -4,10 +4,26 @@ using Qianru.Cli.Infrastructure;
 
 namespace Qianru.Cli.Tests.Support;
 
-/// <summary>Runs <c>qianru</c> in-process with captured streams, or as a real child process.</summary>
+/// <summary>
+/// The one way tests run <c>qianru</c>: in-process with captured streams, or as a real child process; both see the
+/// same <see cref="HermeticHub"/> environment.
+/// </summary>
 public static class QianruCli
 {
-    public sealed record Result(int ExitCode, string Out, string Error, byte[] StdoutBytes);
+    /// <summary>
+    /// A finished run: <paramref name="Out"/> is all of standard output as text, whether the command wrote it through
+    /// the text writer or the byte stream (as one stdout, like a real process); <paramref name="StdoutBytes"/> are its bytes.
+    /// </summary>
+    public sealed record Result(int ExitCode, string Out, string Error, byte[] StdoutBytes)
+    {
+        /// <summary>(exit code, standard output, standard error).</summary>
+        public void Deconstruct(out int exitCode, out string output, out string error)
+        {
+            exitCode = ExitCode;
+            output = Out;
+            error = Error;
+        }
+    }
 
     public static Result Run(params string[] args) => RunWithInput(null, args);
 
@@ -40,16 +56,17 @@ public static class QianruCli
 
     private static Result RunCore(IReadOnlyDictionary<string, string?>? environment, string? workingDirectory, byte[] stdin, string[] args)
     {
-        var output = new StringWriter();
+        // One standard output, as in a real process: the text writer and the byte stream write to the same bytes.
+        var stdout = new MemoryStream();
+        using var output = new StreamWriter(new NonClosingStream(stdout), new UTF8Encoding(false)) { AutoFlush = true };
         var error = new StringWriter();
-        var binary = new MemoryStream();
         var context = new CliContext
         {
             Out = output,
             Error = error,
             OpenIn = () => new StringReader(Encoding.UTF8.GetString(stdin)),
             OpenInStream = () => new MemoryStream(stdin, writable: false),
-            OpenStdoutStream = () => new NonClosingStream(binary),
+            OpenStdoutStream = () => new NonClosingStream(stdout),
             ErrorIsTerminal = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
             GetEnvironmentVariable = name =>
@@ -58,14 +75,24 @@ public static class QianruCli
                 : Environment.GetEnvironmentVariable(name),
         };
         var code = CliApp.Run(args, context);
-        return new Result(code, output.ToString(), error.ToString(), binary.ToArray());
+        output.Flush();
+        var bytes = stdout.ToArray();
+        return new Result(code, Encoding.UTF8.GetString(bytes), error.ToString(), bytes);
     }
 
     /// <summary>Runs the real executable (dotnet Qianru.Cli.dll) as a child process.</summary>
     public static Result RunProcess(string? stdin, params string[] args) => RunProcessWithEnvironment(new Dictionary<string, string?>(), stdin, args);
 
     /// <summary>Runs the real executable as a child process with <paramref name="environment"/> over <see cref="HermeticHub"/> (a null value removes a variable).</summary>
-    public static Result RunProcessWithEnvironment(IReadOnlyDictionary<string, string?> environment, string? stdin, params string[] args)
+    public static Result RunProcessWithEnvironment(IReadOnlyDictionary<string, string?> environment, string? stdin, params string[] args) =>
+        RunProcess(StartInfo(null, environment, args), stdin, TimeSpan.FromSeconds(120));
+
+    /// <summary>
+    /// The start of <c>dotnet Qianru.Cli.dll ARGS</c> with its standard streams redirected (UTF-8), in
+    /// <paramref name="workingDirectory"/> (null: this process's), with <paramref name="environment"/> over
+    /// <see cref="HermeticHub"/> (a null value removes a variable). Every child <c>qianru</c> of the tests starts here.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string? workingDirectory, IReadOnlyDictionary<string, string?>? environment, IEnumerable<string> args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -76,12 +103,12 @@ public static class QianruCli
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
-        foreach (var (name, value) in HermeticHub)
+        if (workingDirectory is not null)
         {
-            start.Environment[name] = value;
+            start.WorkingDirectory = workingDirectory;
         }
 
-        foreach (var (name, value) in environment)
+        foreach (var (name, value) in environment is null ? HermeticHub : HermeticHub.Concat(environment))
         {
             if (value is null)
             {
@@ -99,6 +126,12 @@ public static class QianruCli
             start.ArgumentList.Add(a);
         }
 
+        return start;
+    }
+
+    /// <summary>Runs <paramref name="start"/> (from <see cref="StartInfo"/>) to its end, failing after <paramref name="timeout"/>.</summary>
+    public static Result RunProcess(ProcessStartInfo start, string? stdin, TimeSpan timeout)
+    {
         using var process = Process.Start(start)!;
         if (stdin is not null)
         {
@@ -108,10 +141,10 @@ public static class QianruCli
         process.StandardInput.Close();
         var stdoutTask = process.StandardOutput.ReadToEndAsync();
         var stderrTask = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("qianru did not finish in 120 s");
+            throw new TimeoutException($"qianru did not finish in {timeout.TotalSeconds:0} s");
         }
 
         return new Result(process.ExitCode, stdoutTask.Result, stderrTask.Result, Encoding.UTF8.GetBytes(stdoutTask.Result));

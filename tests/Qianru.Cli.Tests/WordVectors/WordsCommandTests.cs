@@ -15,7 +15,7 @@ public sealed class WordsCommandTests : IDisposable
     [Fact]
     public void SimilarJsonlGivesGensimsTop10BestFirst()
     {
-        var (exit, output, error) = CliRunner.Run("words", "similar", "--vectors", Fixture("vectors.bin"), "king", "--format", "jsonl");
+        var (exit, output, error) = QianruCli.Run("words", "similar", "--vectors", Fixture("vectors.bin"), "king", "--format", "jsonl");
         Assert.Equal(0, exit);
         Assert.Equal("", error);
         var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -27,7 +27,7 @@ public sealed class WordsCommandTests : IDisposable
     [Fact]
     public void AnalogyKingManWomanMatchesGensim()
     {
-        var (exit, output, _) = CliRunner.Run("words", "analogy", "--vectors", Fixture("vectors.txt"), "king", "man", "woman", "--top", "3");
+        var (exit, output, _) = QianruCli.Run("words", "analogy", "--vectors", Fixture("vectors.txt"), "king", "man", "woman", "--top", "3");
         Assert.Equal(0, exit);
         var expected = Expected.GetProperty("most_similar_posneg")[0].GetProperty("result").EnumerateArray().Take(3).Select(e => e[0].GetString()!);
         Assert.Equal(expected, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split("  ", StringSplitOptions.RemoveEmptyEntries)[^1]));
@@ -36,7 +36,7 @@ public sealed class WordsCommandTests : IDisposable
     [Fact]
     public void EvaluatePrintsGensimsSectionAccuracies()
     {
-        var (exit, output, _) = CliRunner.Run("words", "evaluate", "-v", Fixture("vectors.txt"), Fixture("questions.txt"));
+        var (exit, output, _) = QianruCli.Run("words", "evaluate", "-v", Fixture("vectors.txt"), Fixture("questions.txt"));
         Assert.Equal(0, exit);
         foreach (var section in Expected.GetProperty("evaluate_word_analogies").GetProperty("sections").EnumerateArray())
         {
@@ -49,7 +49,7 @@ public sealed class WordsCommandTests : IDisposable
     [Fact]
     public void CosmulMatchesGensimsMostSimilarCosmul()
     {
-        var (exit, output, _) = CliRunner.Run("words", "similar", "-v", Fixture("vectors.txt"), "king", "woman", "--negative", "man", "--cosmul", "--format", "jsonl");
+        var (exit, output, _) = QianruCli.Run("words", "similar", "-v", Fixture("vectors.txt"), "king", "woman", "--negative", "man", "--cosmul", "--format", "jsonl");
         Assert.Equal(0, exit);
         var expected = Expected.GetProperty("most_similar_cosmul")[0].GetProperty("result").EnumerateArray().Select(e => e[0].GetString());
         Assert.Equal(expected, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("word").GetString()));
@@ -60,25 +60,25 @@ public sealed class WordsCommandTests : IDisposable
     {
         var native = Path.Combine(_dir, "v.qwv");
         var glove = Path.Combine(_dir, "v.glove.txt");
-        Assert.Equal(0, CliRunner.Run("words", "convert", Fixture("vectors.txt"), native).Exit);
-        Assert.Equal(0, CliRunner.Run("words", "convert", native, glove).Exit);
-        var a = CliRunner.Run("words", "similar", "-v", Fixture("vectors.txt"), "paris").Out;
-        Assert.Equal(a, CliRunner.Run("words", "similar", "-v", native, "paris").Out);
-        Assert.Equal(a, CliRunner.Run("words", "similar", "-v", glove, "paris").Out);
+        Assert.Equal(0, QianruCli.Run("words", "convert", Fixture("vectors.txt"), native).ExitCode);
+        Assert.Equal(0, QianruCli.Run("words", "convert", native, glove).ExitCode);
+        var a = QianruCli.Run("words", "similar", "-v", Fixture("vectors.txt"), "paris").Out;
+        Assert.Equal(a, QianruCli.Run("words", "similar", "-v", native, "paris").Out);
+        Assert.Equal(a, QianruCli.Run("words", "similar", "-v", glove, "paris").Out);
         Assert.False(File.ReadLines(glove).First().StartsWith("140 24", StringComparison.Ordinal));
     }
 
     [Fact]
     public void UnknownWordAndMalformedFilesAreOneLineErrors()
     {
-        var (exit, output, error) = CliRunner.Run("words", "similar", "-v", Fixture("vectors.txt"), "zebra");
+        var (exit, output, error) = QianruCli.Run("words", "similar", "-v", Fixture("vectors.txt"), "zebra");
         Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.StartsWith("qianru: word 'zebra' is not in the vocabulary", error);
 
         var bad = Path.Combine(_dir, "bad.vec");
         File.WriteAllText(bad, "2 3\na 1 2 3\nb 1 2 x\n");
-        (exit, _, error) = CliRunner.Run("words", "similar", "-v", bad, "a");
+        (exit, _, error) = QianruCli.Run("words", "similar", "-v", bad, "a");
         Assert.Equal(2, exit);
         Assert.Contains("line 3", error);
         Assert.Single(error.Trim().Split('\n'));
@@ -95,11 +95,11 @@ public sealed class WordsCommandTests : IDisposable
         }
 
         var output = Path.Combine(_dir, "trained.vec");
-        var (exit, _, error) = CliRunner.Run("words", "train", "--corpus", corpus, "--output", output, "--dim", "24", "--epochs", "10", "--threads", "2");
+        var (exit, _, error) = QianruCli.Run("words", "train", "--corpus", corpus, "--output", output, "--dim", "24", "--epochs", "10", "--threads", "2");
         Assert.Equal(0, exit);
         Assert.Contains("words/s", error);
         Assert.StartsWith("140 24", File.ReadLines(output).First());
-        var (_, similar, _) = CliRunner.Run("words", "similar", "-v", output, "paris", "--top", "3");
+        var (_, similar, _) = QianruCli.Run("words", "similar", "-v", output, "paris", "--top", "3");
         Assert.Contains("seine", similar);
     }
 
@@ -109,7 +109,7 @@ public sealed class WordsCommandTests : IDisposable
         var corpus = Path.Combine(_dir, "zh.txt");
         File.WriteAllLines(corpus, ["小普喜欢星海湾的朋友。", "我来到北京清华大学。"]);
         var output = Path.Combine(_dir, "zh.vec");
-        var (exit, _, error) = CliRunner.Run("words", "train", "--corpus", corpus, "--output", output, "--dim", "4", "--min-count", "1", "--lang", "zh");
+        var (exit, _, error) = QianruCli.Run("words", "train", "--corpus", corpus, "--output", output, "--dim", "4", "--min-count", "1", "--lang", "zh");
         Assert.True(exit == 0, error);
         var words = File.ReadLines(output).Skip(1).Select(l => l.Split(' ')[0]).ToHashSet();
         Assert.Contains("清华大学", words);
@@ -120,10 +120,10 @@ public sealed class WordsCommandTests : IDisposable
     [Fact]
     public void BadTrainingOptionsAreUsageErrors()
     {
-        var (exit, _, error) = CliRunner.Run("words", "train", "--corpus", Path.Combine(_dir, "missing.txt"), "--output", "x.vec");
+        var (exit, _, error) = QianruCli.Run("words", "train", "--corpus", Path.Combine(_dir, "missing.txt"), "--output", "x.vec");
         Assert.Equal(2, exit);
         Assert.Contains("missing.txt", error);
-        (exit, _, error) = CliRunner.Run("words", "train", "--corpus", "c", "--output", "x.vec", "--model", "glove");
+        (exit, _, error) = QianruCli.Run("words", "train", "--corpus", "c", "--output", "x.vec", "--model", "glove");
         Assert.Equal(2, exit);
         Assert.Contains("skipgram or cbow", error);
     }

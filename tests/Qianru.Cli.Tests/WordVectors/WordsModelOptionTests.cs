@@ -17,7 +17,7 @@ public sealed class WordsModelOptionTests
         Assert.True(result.ExitCode == 0, result.Error);
         using var generator = WordVectorSentenceEmbedder.Create("words:" + vec);
         var vectors = (await generator.GenerateAsync(["cat", "kitten", "stock market"])).Select(e => e.Vector.ToArray()).ToArray();
-        var lines = (result.Out + System.Text.Encoding.UTF8.GetString(result.StdoutBytes)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(lines.Length == 2, $"out: {result.Out} err: {result.Error}");
         for (var i = 0; i < 2; i++)
         {
@@ -27,7 +27,7 @@ public sealed class WordsModelOptionTests
 
         var cluster = QianruCli.Run("cluster", "--model", "words:" + vec, "--algorithm", "kmeans", "--k", "2", "--format", "jsonl", "cat", "kitten", "stock", "market");
         Assert.True(cluster.ExitCode == 0, cluster.Error);
-        var labels = (cluster.Out + System.Text.Encoding.UTF8.GetString(cluster.StdoutBytes)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("label").GetInt32()).ToArray();
+        var labels = cluster.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("label").GetInt32()).ToArray();
         Assert.Equal(labels[0], labels[1]);
         Assert.Equal(labels[2], labels[3]);
         Assert.NotEqual(labels[0], labels[2]);
@@ -49,7 +49,7 @@ public sealed class WordsModelOptionTests
         Assert.True(add.ExitCode == 0, add.Error);
         var search = QianruCli.Run("search", db, "kitten", "--k", "1", "--format", "jsonl");
         Assert.True(search.ExitCode == 0, search.Error);
-        Assert.Contains("cat kitten", search.Out + System.Text.Encoding.UTF8.GetString(search.StdoutBytes));
+        Assert.Contains("cat kitten", search.Out);
     }
 
     [Fact]

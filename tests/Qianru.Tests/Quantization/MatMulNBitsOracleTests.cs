@@ -58,7 +58,7 @@ public sealed class MatMulNBitsOracleTests
         var exact = TinyOnnx.Run(TinyOnnx.Linear(weight, bias, k, n), x, rows, k);
         for (var r = 0; r < rows; r++)
         {
-            var cosine = Support.Golden.Cosine(actual.AsSpan(r * n, n), exact.AsSpan(r * n, n));
+            var cosine = Golden.Cosine(actual.AsSpan(r * n, n), exact.AsSpan(r * n, n));
             Assert.True(cosine >= 0.999, $"row {r}: cosine {cosine}");
         }
     }

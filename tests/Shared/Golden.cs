@@ -1,8 +1,11 @@
 using System.Text.Json;
 
-namespace Qianru.Tests.Support;
+namespace Qianru.TestSupport;
 
-/// <summary>../shared/golden/minilm_dev.json (copied under Fixtures/golden): reference ids and vectors.</summary>
+/// <summary>
+/// The reference ids and vectors of Fixtures/golden/minilm_dev.json (copied from ../shared/golden into each test
+/// project that uses it), shared by Qianru.Tests and Qianru.Cli.Tests.
+/// </summary>
 public static class Golden
 {
     public sealed record Item(string Text, long[] TokenIds, string[] Tokens, float[] Embedding);
