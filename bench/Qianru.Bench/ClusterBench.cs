@@ -203,7 +203,7 @@ internal static class ClusterBench
         {
             var noise = random.NextDouble() < 0.05;
             var centre = centres[random.Next(centres.Length)];
-            var sigma = 0.02 + 0.045 * random.NextDouble();
+            var sigma = 0.015 + 0.04 * random.NextDouble();
             var row = new double[dim];
             for (var t = 0; t < dim; t++)
             {

@@ -7,7 +7,7 @@ namespace Qianru.Clustering;
 /// </summary>
 /// <remarks>
 /// Thread-safe: <see cref="Fit"/> keeps no state. Neighbours are found block by block on all cores with a float32 SIMD
-/// kernel; pairs within float32 rounding of eps are decided again in double precision. Memory is the neighbour lists,
+/// kernel; pairs within float32 rounding of eps are decided again in double precision. Memory is the neighbour pairs (one int each),
 /// never an n × n matrix. See <see href="https://scikit-learn.org/stable/modules/generated/sklearn.cluster.DBSCAN.html"/>.
 /// </remarks>
 public static class Dbscan
