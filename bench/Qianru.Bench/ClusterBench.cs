@@ -7,9 +7,10 @@ using Qianru.Clustering;
 namespace Qianru.Bench;
 
 /// <summary>
-/// KMeans (k = 50, n_init = 1, max_iter = 100) on 100,000 × 384 and DBSCAN (cosine) on 20,000 × 384, Qianru and
-/// Debian's scikit-learn (/usr/bin/python3) on the same .npy files in the same run.
-/// Usage: dotnet run -c Release --project bench/Qianru.Bench -- cluster [--rows N] [--dbscan-rows N] [--repeat N]
+/// KMeans (k = 50, n_init = 1, max_iter = 100) on 100,000 × 384 and DBSCAN (cosine) on 20,000 × 384, sparse
+/// (eps 0.3) and dense (eps 0.5, thousands of neighbours a row), Qianru and Debian's scikit-learn (/usr/bin/python3)
+/// on the same .npy files in the same run.
+/// Usage: dotnet run -c Release --project bench/Qianru.Bench -- cluster [--rows N] [--dbscan-rows N] [--repeat N] [--dbscan-only]
 /// </summary>
 internal static class ClusterBench
 {
@@ -35,7 +36,10 @@ internal static class ClusterBench
             t = time.perf_counter()
             db = DBSCAN(eps=eps, min_samples=ms, metric="cosine").fit(X)
             s = time.perf_counter() - t
-            print(json.dumps({"seconds": s, "labels": db.labels_.tolist(), "sklearn": sklearn.__version__}))
+            # Mean neighbour count (the row itself included), outside the timed fit.
+            U = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-30)
+            count = sum(int((1.0 - U[i:i + 2000] @ U.T <= eps).sum()) for i in range(0, len(U), 2000))
+            print(json.dumps({"seconds": s, "labels": db.labels_.tolist(), "neighbours": count / len(U), "sklearn": sklearn.__version__}))
         """;
 
     public static int Run(string[] args)
@@ -49,37 +53,33 @@ internal static class ClusterBench
         {
             var script = Path.Combine(folder, "peer.py");
             File.WriteAllText(script, Python);
-            var kmeansData = Blobs(rows, dim, centres: 60, sigma: 0.08, noiseFraction: 0.0, seed: 1);
-            var kmeansFile = Path.Combine(folder, "kmeans.npy");
-            Qianru.IO.VectorFile.Write(kmeansFile, kmeansData);
             var dbscanData = Blobs(dbscanRows, dim, centres: 40, sigma: 0.03, noiseFraction: 0.05, seed: 2);
             var dbscanFile = Path.Combine(folder, "dbscan.npy");
             Qianru.IO.VectorFile.Write(dbscanFile, dbscanData);
+            var denseData = DenseBlobs(dbscanRows, dim, seed: 3);
+            var denseFile = Path.Combine(folder, "dense.npy");
+            Qianru.IO.VectorFile.Write(denseFile, denseData);
+            var kmeans = !args.Contains("--dbscan-only");
             Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInfo()}");
             Console.WriteLine("| task | data | Qianru (s) | scikit-learn (s) | speed-up | agreement |");
             Console.WriteLine("|---|---|---:|---:|---:|---|");
 
-            // KMeans from the same given centres: identical work, identical labels expected.
-            var (ours, oursSeconds) = Time(repeat, () => KMeans.Fit(kmeansData, new KMeansOptions { Clusters = 50, InitialCentres = kmeansData[..50], MaxIterations = 100 }));
-            var peer = Peer(script, repeat, "kmeans-given", kmeansFile);
-            var peerLabels = peer.GetProperty("labels").EnumerateArray().Select(v => v.GetInt32()).ToArray();
-            var same = ours.Labels.SequenceEqual(peerLabels);
-            Row("KMeans k=50, first 50 rows as centres, max_iter=100", $"{rows}×{dim}", oursSeconds, peer.GetProperty("seconds").GetDouble(),
-                $"labels {(same ? "identical" : "DIFFER")}; {ours.Iterations} vs {peer.GetProperty("iterations").GetInt32()} iterations; inertia rel. diff {Math.Abs(ours.Inertia - peer.GetProperty("inertia").GetDouble()) / ours.Inertia:E1}");
+            if (kmeans)
+            {
+                RunKMeans(script, folder, repeat, rows, dim);
+            }
 
-            // KMeans with k-means++ seeding (different random streams).
-            (ours, oursSeconds) = Time(repeat, () => KMeans.Fit(kmeansData, new KMeansOptions { Clusters = 50, Runs = 1, MaxIterations = 100, RandomState = 0 }));
-            peer = Peer(script, repeat, "kmeans++", kmeansFile);
-            Row("KMeans k=50, k-means++, n_init=1, max_iter=100", $"{rows}×{dim}", oursSeconds, peer.GetProperty("seconds").GetDouble(),
-                $"{ours.Iterations} vs {peer.GetProperty("iterations").GetInt32()} iterations; inertia {ours.Inertia:F1} vs {peer.GetProperty("inertia").GetDouble():F1}");
+            var peer = default(JsonElement);
+            foreach (var (eps, data, file) in new[] { (0.3, dbscanData, dbscanFile), (0.5, denseData, denseFile) })
+            {
+                const int minSamples = 5;
+                var (db, dbSeconds) = Time(repeat, () => Dbscan.Fit(data, new DbscanOptions { Eps = eps, MinSamples = minSamples, Metric = DistanceMetric.Cosine }));
+                peer = Peer(script, repeat, "dbscan", file, eps.ToString(CultureInfo.InvariantCulture), minSamples.ToString(CultureInfo.InvariantCulture));
+                var peerLabels = peer.GetProperty("labels").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+                Row($"DBSCAN cosine, eps={eps}, min_samples={minSamples}", $"{dbscanRows}×{dim}", dbSeconds, peer.GetProperty("seconds").GetDouble(),
+                    $"labels {(db.Labels.SequenceEqual(peerLabels) ? "identical" : "DIFFER")}; {db.ClusterCount} clusters, {db.NoiseCount} noise; {peer.GetProperty("neighbours").GetDouble():F0} neighbours a row on average");
+            }
 
-            const double eps = 0.3;
-            const int minSamples = 5;
-            var (db, dbSeconds) = Time(repeat, () => Dbscan.Fit(dbscanData, new DbscanOptions { Eps = eps, MinSamples = minSamples, Metric = DistanceMetric.Cosine }));
-            peer = Peer(script, repeat, "dbscan", dbscanFile, eps.ToString(CultureInfo.InvariantCulture), minSamples.ToString(CultureInfo.InvariantCulture));
-            peerLabels = peer.GetProperty("labels").EnumerateArray().Select(v => v.GetInt32()).ToArray();
-            Row($"DBSCAN cosine, eps={eps}, min_samples={minSamples}", $"{dbscanRows}×{dim}", dbSeconds, peer.GetProperty("seconds").GetDouble(),
-                $"labels {(db.Labels.SequenceEqual(peerLabels) ? "identical" : "DIFFER")}; {db.ClusterCount} clusters, {db.NoiseCount} noise");
             Console.WriteLine($"peer: scikit-learn {peer.GetProperty("sklearn").GetString()} (/usr/bin/python3); times are the best of {repeat}, fit only (files loaded before timing)");
             return 0;
         }
@@ -87,6 +87,27 @@ internal static class ClusterBench
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private static void RunKMeans(string script, string folder, int repeat, int rows, int dim)
+    {
+        var kmeansData = Blobs(rows, dim, centres: 60, sigma: 0.08, noiseFraction: 0.0, seed: 1);
+        var kmeansFile = Path.Combine(folder, "kmeans.npy");
+        Qianru.IO.VectorFile.Write(kmeansFile, kmeansData);
+
+        // KMeans from the same given centres: identical work, identical labels expected.
+        var (ours, oursSeconds) = Time(repeat, () => KMeans.Fit(kmeansData, new KMeansOptions { Clusters = 50, InitialCentres = kmeansData[..50], MaxIterations = 100 }));
+        var peer = Peer(script, repeat, "kmeans-given", kmeansFile);
+        var peerLabels = peer.GetProperty("labels").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+        var same = ours.Labels.SequenceEqual(peerLabels);
+        Row("KMeans k=50, first 50 rows as centres, max_iter=100", $"{rows}×{dim}", oursSeconds, peer.GetProperty("seconds").GetDouble(),
+            $"labels {(same ? "identical" : "DIFFER")}; {ours.Iterations} vs {peer.GetProperty("iterations").GetInt32()} iterations; inertia rel. diff {Math.Abs(ours.Inertia - peer.GetProperty("inertia").GetDouble()) / ours.Inertia:E1}");
+
+        // KMeans with k-means++ seeding (different random streams).
+        (ours, oursSeconds) = Time(repeat, () => KMeans.Fit(kmeansData, new KMeansOptions { Clusters = 50, Runs = 1, MaxIterations = 100, RandomState = 0 }));
+        peer = Peer(script, repeat, "kmeans++", kmeansFile);
+        Row("KMeans k=50, k-means++, n_init=1, max_iter=100", $"{rows}×{dim}", oursSeconds, peer.GetProperty("seconds").GetDouble(),
+            $"{ours.Iterations} vs {peer.GetProperty("iterations").GetInt32()} iterations; inertia {ours.Inertia:F1} vs {peer.GetProperty("inertia").GetDouble():F1}");
     }
 
     private static void Row(string task, string data, double ours, double peer, string agreement) =>
@@ -163,6 +184,34 @@ internal static class ClusterBench
             {
                 rows[i][t] = (float)(noise ? Gaussian() / Math.Sqrt(dim) : centre[t] + sigma * Gaussian());
             }
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Unit vectors in 8 tight clusters where each row has its own spread (so some rows are core and some only border),
+    /// and 5% uniform noise: at eps 0.5 most rows have thousands of neighbours.
+    /// </summary>
+    private static float[][] DenseBlobs(int n, int dim, int seed)
+    {
+        var random = new Random(seed);
+        double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var centres = Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, dim).Select(_ => Gaussian() / Math.Sqrt(dim)).ToArray()).ToArray();
+        var rows = new float[n][];
+        for (var i = 0; i < n; i++)
+        {
+            var noise = random.NextDouble() < 0.05;
+            var centre = centres[random.Next(centres.Length)];
+            var sigma = 0.015 + 0.04 * random.NextDouble();
+            var row = new double[dim];
+            for (var t = 0; t < dim; t++)
+            {
+                row[t] = noise ? Gaussian() : centre[t] + sigma * Gaussian();
+            }
+
+            var norm = Math.Sqrt(row.Sum(v => v * v));
+            rows[i] = row.Select(v => (float)(v / norm)).ToArray();
         }
 
         return rows;

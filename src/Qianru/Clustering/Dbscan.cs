@@ -7,7 +7,7 @@ namespace Qianru.Clustering;
 /// </summary>
 /// <remarks>
 /// Thread-safe: <see cref="Fit"/> keeps no state. Neighbours are found block by block on all cores with a float32 SIMD
-/// kernel; pairs within float32 rounding of eps are decided again in double precision. Memory is the neighbour lists,
+/// kernel; pairs within float32 rounding of eps are decided again in double precision. Memory is the neighbour pairs (one int each),
 /// never an n × n matrix. See <see href="https://scikit-learn.org/stable/modules/generated/sklearn.cluster.DBSCAN.html"/>.
 /// </remarks>
 public static class Dbscan
@@ -25,14 +25,17 @@ public static class Dbscan
     {
         options ??= new DbscanOptions();
         var x = RowMatrix.From(vectors);
-        var neighbours = options.Metric switch
+        if (options.Metric == DistanceMetric.Precomputed)
         {
-            DistanceMetric.Precomputed => PrecomputedNeighbours(x, options.Eps, cancellationToken),
-            DistanceMetric.Cosine => CosineNeighbours(x, options.Eps, cancellationToken),
-            _ => EuclideanNeighbours(x, options.Eps, cancellationToken),
-        };
-        cancellationToken.ThrowIfCancellationRequested();
-        return Cluster(neighbours, options.MinSamples);
+            var neighbours = PrecomputedNeighbours(x, options.Eps, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            return Cluster(neighbours, options.MinSamples);
+        }
+
+        var pairs = options.Metric == DistanceMetric.Cosine
+            ? CosineNeighbours(x, options.Eps, cancellationToken)
+            : EuclideanNeighbours(x, options.Eps, cancellationToken);
+        return Cluster(pairs, options.MinSamples);
     }
 
     /// <summary>scikit-learn's <c>dbscan_inner</c>: depth-first expansion from each unlabelled core sample in index order.</summary>
@@ -119,14 +122,17 @@ public static class Dbscan
         return result;
     }
 
-    private static int[][] EuclideanNeighbours(RowMatrix x, double eps, CancellationToken cancellationToken)
+    private static Pairs EuclideanNeighbours(RowMatrix x, double eps, CancellationToken cancellationToken)
     {
         var norms = Kernels.SquaredNorms(x);
         var eps2 = eps * eps;
 
         // Reject quickly when dot < h[i] + h[j], i.e. approx > eps² + slack·(‖x‖² + ‖y‖²).
         var h = norms.Select(v => (float)(((1 - Kernels.Float32Slack) * v - eps2 / 2) / 2 - 1e-6 * (v + 1))).ToArray();
-        return Neighbours(x, x.Data, h, (i, j, dot) =>
+
+        // Accept at once when dot ≥ a[i] + a[j], i.e. approx < eps² − slack·(‖x‖² + ‖y‖²) with a margin for float32 sums.
+        var a = norms.Select(v => (float)(((1 + Kernels.Float32Slack) * v - eps2 / 2) / 2 + 1e-6 * (v + 1))).ToArray();
+        return Neighbours(x, x.Data, h, a, (i, j, dot) =>
         {
             var approx = norms[i] + norms[j] - 2.0 * dot;
             var slack = Kernels.Float32Slack * (norms[i] + norms[j]) + 1e-300;
@@ -144,7 +150,7 @@ public static class Dbscan
         }, cancellationToken);
     }
 
-    private static int[][] CosineNeighbours(RowMatrix x, double eps, CancellationToken cancellationToken)
+    private static Pairs CosineNeighbours(RowMatrix x, double eps, CancellationToken cancellationToken)
     {
         var norms = Kernels.SquaredNorms(x);
         var unit = new float[x.Data.Length];
@@ -164,7 +170,10 @@ public static class Dbscan
 
         // Reject quickly when dot < h[i] + h[j] = 1 − eps − slack; zero rows go to the exact test.
         var h = norms.Select(v => v > 0 ? (float)((1 - eps - 2 * Kernels.Float32Slack) / 2 - 1e-6) : float.NegativeInfinity).ToArray();
-        return Neighbours(x, unit, h, (i, j, dot) =>
+
+        // Accept at once when dot ≥ a[i] + a[j] = 1 − eps + slack (plus a margin); zero rows never.
+        var a = norms.Select(v => v > 0 ? (float)((1 - eps + 2 * Kernels.Float32Slack) / 2 + 1e-6) : float.PositiveInfinity).ToArray();
+        return Neighbours(x, unit, h, a, (i, j, dot) =>
         {
             if (i == j)
             {
@@ -190,31 +199,32 @@ public static class Dbscan
     }
 
     /// <summary>
-    /// Neighbour lists (ascending) from float32 dot products of the rows of <paramref name="data"/>: a pair with
-    /// dot &lt; reject[i] + reject[j] is no neighbour; the others are decided by <paramref name="isNeighbour"/>(i, j, dot).
-    /// Each pair is computed once (j ≥ i) and entered in both lists; a row is always its own neighbour.
+    /// The pairs i &lt; j at distance ≤ eps from float32 dot products of the rows of <paramref name="data"/>: a pair with
+    /// dot &lt; reject[i] + reject[j] is no neighbour, one with dot ≥ accept[i] + accept[j] surely is one, and the
+    /// others are decided by <paramref name="isNeighbour"/>(i, j, dot). Each pair is computed once.
     /// </summary>
-    private static int[][] Neighbours(RowMatrix x, float[] data, float[] reject, Func<int, int, float, bool> isNeighbour, CancellationToken cancellationToken)
+    private static Pairs Neighbours(
+        RowMatrix x, float[] data, float[] reject, float[] accept, Func<int, int, float, bool> isNeighbour, CancellationToken cancellationToken)
     {
         int n = x.Rows, d = x.Columns;
         var blocks = (n + BlockA - 1) / BlockA;
-        var pairs = new List<long>[blocks];
-        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken }, () => new float[BlockA * BlockB], (block, _, dots) =>
+        var pairs = new Pairs(n, blocks);
+        var degreeLock = new object();
+        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken }, () => (new float[BlockA * BlockB], new int[n]), (block, _, local) =>
         {
+            var (dots, degree) = local;
             var i0 = block * BlockA;
             var rows = Math.Min(BlockA, n - i0);
-            var found = new List<long>();
-            var perRow = new List<int>[rows];
-            for (var r = 0; r < rows; r++)
-            {
-                perRow[r] = [];
-            }
-
+            var columns = new int[Math.Max(16, rows * 16)];
+            var count = 0;
+            var ends = new int[rows];
+            var perRow = new int[rows][];
+            var perRowCount = new int[rows];
             for (var j0 = i0; j0 < n; j0 += BlockB)
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    return dots; // the fit throws after the loop
+                    return local; // the fit throws after the loop
                 }
 
                 var cols = Math.Min(BlockB, n - j0);
@@ -222,77 +232,187 @@ public static class Dbscan
                 for (var r = 0; r < rows; r++)
                 {
                     var i = i0 + r;
-                    var list = perRow[r];
-                    var ri = reject[i];
+                    var list = perRow[r] ??= new int[16];
+                    var found = perRowCount[r];
+                    float ri = reject[i], ai = accept[i];
                     var row = dots.AsSpan(r * cols, cols);
                     var rj = reject.AsSpan(j0, cols);
+                    var aj = accept.AsSpan(j0, cols);
                     for (var c = Math.Max(0, i + 1 - j0); c < row.Length; c++)
                     {
-                        if (row[c] >= ri + rj[c] && isNeighbour(i, j0 + c, row[c]))
+                        var dot = row[c];
+                        if (dot >= ri + rj[c] && (dot >= ai + aj[c] || isNeighbour(i, j0 + c, dot)))
                         {
-                            list.Add(j0 + c);
+                            if (found == list.Length)
+                            {
+                                Array.Resize(ref list, list.Length * 2);
+                                perRow[r] = list;
+                            }
+
+                            list[found++] = j0 + c;
+                            degree[j0 + c]++;
                         }
                     }
+
+                    perRowCount[r] = found;
                 }
             }
 
             for (var r = 0; r < rows; r++)
             {
-                foreach (var j in perRow[r])
+                var found = perRowCount[r];
+                degree[i0 + r] += found;
+                if (count + found > columns.Length)
                 {
-                    found.Add(((long)(i0 + r) << 32) | (uint)j);
+                    Array.Resize(ref columns, Math.Max(columns.Length * 2, count + found));
                 }
+
+                if (found > 0)
+                {
+                    Array.Copy(perRow[r]!, 0, columns, count, found);
+                }
+
+                count += found;
+                ends[r] = count;
             }
 
-            pairs[block] = found;
-            return dots;
-        }, _ => { });
+            pairs.Columns[block] = columns;
+            pairs.Ends[block] = ends;
+            return local;
+        }, local =>
+        {
+            lock (degreeLock)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    pairs.Degree[i] += local.Item2[i];
+                }
+            }
+        });
         cancellationToken.ThrowIfCancellationRequested();
+        return pairs;
+    }
 
-        var degree = new int[n];
-        foreach (var list in pairs)
+    /// <summary>
+    /// scikit-learn's labels from the pairs, without neighbour lists: core samples connected through core-core pairs
+    /// form a cluster (union-find; the root of each set is its lowest index), clusters are numbered in the order of
+    /// their lowest core sample, and a border row takes the lowest-numbered cluster among its core neighbours, which
+    /// is the cluster whose depth-first expansion reaches it first in <c>dbscan_inner</c>.
+    /// </summary>
+    private static DbscanResult Cluster(Pairs pairs, int minSamples)
+    {
+        var n = pairs.Degree.Length;
+        var isCore = new bool[n];
+        var parent = new int[n];
+        var coreCount = 0;
+        for (var i = 0; i < n; i++)
         {
-            foreach (var p in list)
+            parent[i] = i;
+            if (pairs.Degree[i] + 1 >= minSamples)
             {
-                degree[(int)(p >> 32)]++;
-                degree[(int)(uint)p]++;
+                isCore[i] = true;
+                coreCount++;
             }
         }
 
-        var result = new int[n][];
-        var fill = new int[n];
-        for (var i = 0; i < n; i++)
+        // Union core-core pairs; note (border, core) pairs, at most min_samples − 1 per border row.
+        var borderPairs = new List<(int Border, int Core)>();
+        for (var block = 0; block < pairs.Ends.Length; block++)
         {
-            result[i] = new int[degree[i] + 1];
-        }
-
-        // Pairs come grouped by i ascending, then j ascending; entering (i, j) in j's list and self just before the
-        // first j > i keeps every list ascending.
-        var selfDone = new bool[n];
-        foreach (var list in pairs)
-        {
-            foreach (var p in list)
+            var columns = pairs.Columns[block];
+            var ends = pairs.Ends[block];
+            var from = 0;
+            for (var r = 0; r < ends.Length; r++)
             {
-                int i = (int)(p >> 32), j = (int)(uint)p;
-                if (!selfDone[i])
+                var i = block * BlockA + r;
+                var to = ends[r];
+                if (isCore[i])
                 {
-                    result[i][fill[i]++] = i;
-                    selfDone[i] = true;
+                    var ri = Find(parent, i);
+                    for (var p = from; p < to; p++)
+                    {
+                        var j = columns[p];
+                        if (!isCore[j])
+                        {
+                            borderPairs.Add((j, i));
+                            continue;
+                        }
+
+                        var rj = Find(parent, j);
+                        if (rj < ri)
+                        {
+                            parent[ri] = rj;
+                            ri = rj;
+                        }
+                        else if (rj > ri)
+                        {
+                            parent[rj] = ri;
+                        }
+                    }
+                }
+                else
+                {
+                    for (var p = from; p < to; p++)
+                    {
+                        if (isCore[columns[p]])
+                        {
+                            borderPairs.Add((i, columns[p]));
+                        }
+                    }
                 }
 
-                result[i][fill[i]++] = j;
-                result[j][fill[j]++] = i;
+                from = to;
             }
         }
 
+        var labels = new int[n];
+        Array.Fill(labels, -1);
+        var cores = new int[coreCount];
+        var label = 0;
+        coreCount = 0;
         for (var i = 0; i < n; i++)
         {
-            if (!selfDone[i])
+            if (isCore[i])
             {
-                result[i][fill[i]++] = i;
+                cores[coreCount++] = i;
+                var root = Find(parent, i);
+                labels[i] = root == i ? label++ : labels[root];
             }
         }
 
-        return result;
+        foreach (var (border, core) in borderPairs)
+        {
+            var l = labels[core];
+            if (labels[border] == -1 || l < labels[border])
+            {
+                labels[border] = l;
+            }
+        }
+
+        return new DbscanResult(labels, cores, label);
+    }
+
+    private static int Find(int[] parent, int i)
+    {
+        while (parent[i] != i)
+        {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+
+        return i;
+    }
+
+    /// <summary>Neighbour pairs i &lt; j by blocks of <see cref="BlockA"/> rows, and each row's neighbour count (itself excluded).</summary>
+    private sealed class Pairs(int n, int blocks)
+    {
+        /// <summary>Per block, the j of each pair, row by row, ascending within a row.</summary>
+        public int[][] Columns { get; } = new int[blocks][];
+
+        /// <summary>Per block, the end in <see cref="Columns"/> of each row's pairs.</summary>
+        public int[][] Ends { get; } = new int[blocks][];
+
+        /// <summary>The neighbour count of each row, itself excluded.</summary>
+        public int[] Degree { get; } = new int[n];
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Qianru.Clustering;
 
 namespace Qianru.Tests.Clustering;
@@ -32,6 +33,35 @@ public sealed class DbscanTests
         Assert.Equal(1, result.Labels[3]);
         Assert.Equal(0, result.Labels[2]);
         Assert.DoesNotContain(2, result.CoreSampleIndices);
+    }
+
+    public static TheoryData<string> DenseBorderCases => ["euclidean_dense_borders", "cosine_dense_borders"];
+
+    [Theory]
+    [MemberData(nameof(DenseBorderCases))]
+    public void Dense_sets_with_borders_shared_between_clusters_get_sklearns_labels(string name)
+    {
+        // Fixtures/clustering/dbscan_dense_borders.json, written by generate_dense_borders.py with scikit-learn: dozens of
+        // neighbours a row and border rows within eps of core rows of two clusters (dbscan_inner gives them the first).
+        var root = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "clustering", "dbscan_dense_borders.json"))).RootElement;
+        var c = root.GetProperty("dbscan").EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
+        var x = SklearnReference.Rows(c);
+        var eps = c.GetProperty("eps").GetDouble();
+        var minSamples = c.GetProperty("min_samples").GetInt32();
+        var metric = Enum.Parse<DistanceMetric>(c.GetProperty("metric").GetString()!, ignoreCase: true);
+        var result = Dbscan.Fit(x, new DbscanOptions { Eps = eps, MinSamples = minSamples, Metric = metric });
+        var expected = SklearnReference.Ints(c, "labels");
+        Assert.Equal(expected, result.Labels);
+        Assert.Equal(SklearnReference.Ints(c, "core"), result.CoreSampleIndices);
+
+        // The shared borders are there, and the depth-first expansion over full neighbour lists agrees.
+        var shared = SklearnReference.Ints(c, "shared_borders");
+        Assert.True(shared.Length >= 2 && shared.All(i => expected[i] >= 0), $"{shared.Length} shared borders");
+        double Distance(float[] a, float[] b) => metric == DistanceMetric.Cosine
+            ? 1 - (a.Zip(b, (p, q) => (double)p * q).Sum() / Math.Sqrt(a.Sum(v => (double)v * v) * b.Sum(v => (double)v * v)))
+            : Math.Sqrt(a.Zip(b, (p, q) => ((double)p - q) * ((double)p - q)).Sum());
+        var neighbours = x.Select(a => Enumerable.Range(0, x.Length).Where(j => Distance(a, x[j]) <= eps).ToArray()).ToArray();
+        Assert.Equal(expected, Dbscan.Cluster(neighbours, minSamples).Labels);
     }
 
     [Fact]
