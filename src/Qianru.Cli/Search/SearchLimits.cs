@@ -16,19 +16,13 @@ internal static class SearchLimits
     /// <summary>The most hits one knn run may hold (queries × k): 50 million, about 400 MB.</summary>
     public const long MaxHits = 50_000_000;
 
-    public static void CheckK(int k)
-    {
-        if (k is < 1 or > MaxK)
-        {
-            throw new CliUsageException($"--k {k}: out of range; must be 1 to {MaxK.ToString(CultureInfo.InvariantCulture)}");
-        }
-    }
+    public static void CheckK(int k) => CheckRange("--k", k, 1, MaxK);
 
     public static void CheckEf(string option, int? ef)
     {
-        if (ef is < 1 or > MaxEf)
+        if (ef is { } value)
         {
-            throw new CliUsageException($"{option} {ef}: out of range; must be 1 to {MaxEf.ToString(CultureInfo.InvariantCulture)}");
+            CheckRange(option, value, 1, MaxEf);
         }
     }
 

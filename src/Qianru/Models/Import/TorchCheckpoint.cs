@@ -96,7 +96,7 @@ internal sealed class TorchCheckpoint : WeightSource
     /// file; those are refused as this file's damage.
     /// </summary>
     private static bool Unnamed(Exception ex, string path) =>
-        ex is InvalidDataException or EndOfStreamException or IOException && ex is not FileNotFoundException and not DirectoryNotFoundException
+        ex is InvalidDataException or (IOException and not FileNotFoundException and not DirectoryNotFoundException)
         && !ex.Message.Contains(path, StringComparison.Ordinal);
 
     public override string FileOf(string name) => _path;

@@ -140,14 +140,14 @@ def dump(path, name, value):
         json.dump(value, f, ensure_ascii=False, indent=1)
 
 
-def st_folder(path, pooling, normalize):
+def st_folder(path, pooling, normalize, dim=32):
     modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
                {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
     if normalize:
         modules.append({"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"})
     dump(path, "modules.json", modules)
     os.makedirs(os.path.join(path, "1_Pooling"))
-    dump(os.path.join(path, "1_Pooling"), "config.json", {"word_embedding_dimension": 32, "pooling_mode_cls_token": pooling == "cls",
+    dump(os.path.join(path, "1_Pooling"), "config.json", {"word_embedding_dimension": dim, "pooling_mode_cls_token": pooling == "cls",
          "pooling_mode_mean_tokens": pooling == "mean", "pooling_mode_max_tokens": False, "pooling_mode_mean_sqrt_len_tokens": False})
 
 
@@ -349,11 +349,7 @@ dump(path, "config.json", e5_cfg)
 write_safetensors(os.path.join(path, "model.safetensors"), {"roberta." + n: t for n, t in e5_sd.items()})
 dump(path, "tokenizer_config.json", {"tokenizer_class": "XLMRobertaTokenizer"})
 dump(path, "config_sentence_transformers.json", {"prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": None})
-st_folder(path, "mean", True)
-with open(os.path.join(path, "1_Pooling", "config.json"), "r+", encoding="utf-8") as f:
-    pooling = json.load(f)
-    pooling["word_embedding_dimension"] = 16
-    f.seek(0), f.truncate(), json.dump(pooling, f, ensure_ascii=False, indent=1)
+st_folder(path, "mean", True, dim=16)
 dump(path, "expected.json", {"source": "make_fixtures.py: SentencePiece " + spm.__version__ + " ids (fairseq layout) and a plain-torch XLMRobertaModel forward pass, torch "
                              + torch.__version__ + ", mean pooling, normalized", "items": e5_items})
 print("xlm-roberta-e5 written")
@@ -379,11 +375,7 @@ dump(path, "config.json", bx_cfg)
 write_safetensors(os.path.join(path, "model.safetensors"), bx_sd)
 dump(path, "tokenizer_config.json", {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": 64})
 dump(path, "sentence_bert_config.json", {"max_seq_length": 64, "do_lower_case": False})
-st_folder(path, "mean", False)
-with open(os.path.join(path, "1_Pooling", "config.json"), "r+", encoding="utf-8") as f:
-    pooling = json.load(f)
-    pooling["word_embedding_dimension"] = 16
-    f.seek(0), f.truncate(), json.dump(pooling, f, ensure_ascii=False, indent=1)
+st_folder(path, "mean", False, dim=16)
 dump(path, "expected.json", {"source": "make_fixtures.py: SentencePiece " + spm.__version__ + " ids (fairseq layout) and a plain-torch BertModel forward pass, torch "
                              + torch.__version__ + ", mean pooling, not normalized", "items": bx_items})
 print("bert-xlmr written")
