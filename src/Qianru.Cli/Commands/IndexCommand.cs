@@ -12,12 +12,13 @@ internal sealed class IndexCommand : ICliCommand
 {
     public Command Build(CliContext context)
     {
-        var command = new Command("index", "Manage a persistent collection of texts, metadata and vectors: one SQLite file, or a table in PostgreSQL with pgvector");
-        command.Subcommands.Add(BuildCreate(context));
-        command.Subcommands.Add(BuildAdd(context));
-        command.Subcommands.Add(BuildInfo(context));
-        command.Subcommands.Add(BuildRebuild(context));
-        return command;
+        return new Command("index", "Manage a persistent collection of texts, metadata and vectors: one SQLite file, or a table in PostgreSQL with pgvector")
+        {
+            BuildCreate(context),
+            BuildAdd(context),
+            BuildInfo(context),
+            BuildRebuild(context),
+        };
     }
 
     internal static Argument<string> DbArgument() => new("db") { Description = CollectionLocation.Description };

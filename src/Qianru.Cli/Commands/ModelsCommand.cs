@@ -20,11 +20,10 @@ internal sealed class ModelsCommand : ICliCommand
         var format = new Option<string>("--format", "-f") { Description = "table or json.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
         var show = new Option<string?>("--show") { Description = "Load a model (an id, a folder or a Hugging Face model id) and print the settings Qianru read from it." };
-        var command = new Command("models", "List the embedded models (no download needed) and their settings, and the models in the Hugging Face cache.");
-        command.Options.Add(format);
-        command.Options.Add(show);
-        command.Subcommands.Add(ModelsPullCommand.Build(context));
-        command.Subcommands.Add(ModelsQuantizeCommand.Build(context));
+        var command = new Command("models", "List the embedded models (no download needed) and their settings, and the models in the Hugging Face cache.")
+        {
+            format, show, ModelsPullCommand.Build(context), ModelsQuantizeCommand.Build(context),
+        };
         command.SetAction(parse =>
         {
             IReadOnlyList<ModelInfo> infos;

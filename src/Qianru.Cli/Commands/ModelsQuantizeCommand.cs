@@ -34,16 +34,10 @@ internal static class ModelsQuantizeCommand
         bits.AcceptOnlyFromAmong("8", "4");
         var blockSize = new Option<int>("--block-size") { Description = "block: values per quantization block along K, a power of two from 16 to 256.", DefaultValueFactory = _ => new QuantizationOptions().BlockSize };
 
-        var command = new Command("quantize", "Write an int8-quantized copy of a model (int8 weights, activations quantized per token at run time, so a vector never depends on its batch) with the same tokenizer, pooling and prompts.");
-        command.Arguments.Add(source);
-        command.Arguments.Add(output);
-        command.Options.Add(method);
-        command.Options.Add(alpha);
-        command.Options.Add(reduceRange);
-        command.Options.Add(perChannel);
-        command.Options.Add(exclude);
-        command.Options.Add(bits);
-        command.Options.Add(blockSize);
+        var command = new Command("quantize", "Write an int8-quantized copy of a model (int8 weights, activations quantized per token at run time, so a vector never depends on its batch) with the same tokenizer, pooling and prompts.")
+        {
+            source, output, method, alpha, reduceRange, perChannel, exclude, bits, blockSize,
+        };
         command.SetAction((parse, cancellationToken) =>
         {
             var src = parse.GetValue(source)!;

@@ -11,13 +11,14 @@ internal sealed class WordsCommand : ICliCommand
 {
     public Command Build(CliContext context)
     {
-        var command = new Command("words", "Word vectors (GloVe, word2vec, fastText .vec and .bin with subwords): query, evaluate, convert and train");
-        command.Subcommands.Add(BuildSimilar(context));
-        command.Subcommands.Add(BuildAnalogy(context));
-        command.Subcommands.Add(BuildEvaluate(context));
-        command.Subcommands.Add(BuildConvert(context));
-        command.Subcommands.Add(WordsTrainCommand.Build(context));
-        return command;
+        return new Command("words", "Word vectors (GloVe, word2vec, fastText .vec and .bin with subwords): query, evaluate, convert and train")
+        {
+            BuildSimilar(context),
+            BuildAnalogy(context),
+            BuildEvaluate(context),
+            BuildConvert(context),
+            WordsTrainCommand.Build(context),
+        };
     }
 
     private static Option<string> VectorsOption() => new("--vectors", "-v") { Description = "Word vectors file (word2vec text/binary, GloVe, .vec or .qwv; format detected)", Required = true };
@@ -44,14 +45,7 @@ internal sealed class WordsCommand : ICliCommand
         var negative = new Option<string[]>("--negative", "-n") { Description = "Words to subtract (gensim's negative=)", AllowMultipleArgumentsPerToken = true };
         var cosmul = new Option<bool>("--cosmul") { Description = "Rank by 3CosMul (most_similar_cosmul) instead of cosine" };
         var words = new Argument<string[]>("words") { Description = "Word(s) whose neighbours to list (several are averaged, as gensim's positive=)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("similar", "The words most similar to WORD (unit-normalized cosine, input words excluded, as gensim's most_similar)");
-        command.Options.Add(vectors);
-        command.Options.Add(top);
-        command.Options.Add(negative);
-        command.Options.Add(cosmul);
-        command.Options.Add(limit);
-        command.Options.Add(format);
-        command.Arguments.Add(words);
+        var command = new Command("similar", "The words most similar to WORD (unit-normalized cosine, input words excluded, as gensim's most_similar)") { vectors, top, negative, cosmul, limit, format, words };
         command.SetAction((parse, cancellationToken) =>
         {
             var fmt = CheckFormat(parse.GetValue(format)!);
@@ -77,15 +71,7 @@ internal sealed class WordsCommand : ICliCommand
         var b = new Argument<string>("b") { Description = "B in A − B + C (man)" };
         var c = new Argument<string>("c") { Description = "C in A − B + C (woman)" };
         var cosmul = new Option<bool>("--cosmul") { Description = "Rank by 3CosMul instead of 3CosAdd" };
-        var command = new Command("analogy", "A − B + C: 'king man woman' → queen (most_similar(positive=[A, C], negative=[B]))");
-        command.Options.Add(vectors);
-        command.Options.Add(top);
-        command.Options.Add(cosmul);
-        command.Options.Add(limit);
-        command.Options.Add(format);
-        command.Arguments.Add(a);
-        command.Arguments.Add(b);
-        command.Arguments.Add(c);
+        var command = new Command("analogy", "A − B + C: 'king man woman' → queen (most_similar(positive=[A, C], negative=[B]))") { vectors, top, cosmul, limit, format, a, b, c };
         command.SetAction((parse, cancellationToken) =>
         {
             var fmt = CheckFormat(parse.GetValue(format)!);
@@ -107,12 +93,7 @@ internal sealed class WordsCommand : ICliCommand
         var restrict = new Option<int>("--restrict-vocab") { Description = "Use only the first N words (gensim's restrict_vocab)", DefaultValueFactory = _ => 300000 }.InRange(1, int.MaxValue);
         var caseSensitive = new Option<bool>("--case-sensitive") { Description = "Compare words with their case (default: upper-case everything, as gensim)" };
         var questions = new Argument<string>("questions") { Description = "Analogy questions file (questions-words.txt format: ': section' lines, then 'a b c d')" };
-        var command = new Command("evaluate", "Analogy accuracy per section on a questions-words file, as gensim's evaluate_word_analogies");
-        command.Options.Add(vectors);
-        command.Options.Add(restrict);
-        command.Options.Add(caseSensitive);
-        command.Options.Add(limit);
-        command.Arguments.Add(questions);
+        var command = new Command("evaluate", "Analogy accuracy per section on a questions-words file, as gensim's evaluate_word_analogies") { vectors, restrict, caseSensitive, limit, questions };
         command.SetAction((parse, cancellationToken) =>
         {
             using var kv = Load(context, parse.GetValue(vectors)!, parse.GetValue(limit), cancellationToken);
@@ -134,11 +115,10 @@ internal sealed class WordsCommand : ICliCommand
         var output = new Argument<string>("output") { Description = "File to write; the format follows the extension (.bin binary, .qwv native, 'glove' in the name GloVe, else word2vec text) unless --to" };
         var to = new Option<string?>("--to") { Description = "Output format: word2vec, binary, glove or native" };
         var limit = LimitOption();
-        var command = new Command("convert", "Convert word vectors between word2vec text/binary, GloVe, fastText .vec and the native memory-mapped format (fastText .bin models are read, with their subwords kept in .qwv)");
-        command.Arguments.Add(input);
-        command.Arguments.Add(output);
-        command.Options.Add(to);
-        command.Options.Add(limit);
+        var command = new Command("convert", "Convert word vectors between word2vec text/binary, GloVe, fastText .vec and the native memory-mapped format (fastText .bin models are read, with their subwords kept in .qwv)")
+        {
+            input, output, to, limit,
+        };
         command.SetAction((parse, cancellationToken) =>
         {
             SameFile.RefuseOverwrite(context, "output", parse.GetValue(output), ("input", parse.GetValue(input)));
