@@ -168,6 +168,20 @@ public sealed class UnigramTokenizerTests
         Assert.DoesNotContain('\n', ex.Message);
     }
 
+    [Theory]
+    [InlineData("normalizer", "normalizer Sequence has no \"normalizers\" array.")]
+    [InlineData("pre_tokenizer", "pre_tokenizer Sequence has no \"pretokenizers\" array.")]
+    public void A_sequence_without_its_list_fails_in_one_line_naming_the_file(string component, string message)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(UnigramFixtures.XlmrJson))!.AsObject();
+        json[component] = JsonNode.Parse("""{"type":"Sequence"}""");
+        var path = Path.Combine(Path.GetTempPath(), "qianru-tests", $"bad-{Guid.NewGuid():N}.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, json.ToJsonString());
+        var ex = Assert.Throws<InvalidDataException>(() => UnigramTokenizer.FromTokenizerJson(path));
+        Assert.Equal($"{path}: {message}", ex.Message);
+    }
+
     [Fact]
     public void A_corrupt_sentencepiece_model_fails_in_one_line()
     {

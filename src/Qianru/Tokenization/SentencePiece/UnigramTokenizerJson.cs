@@ -28,13 +28,13 @@ internal static class UnigramTokenizerJson
         var normalizers = new List<TextNormalizer>();
         if (root.TryGetProperty("normalizer", out var normalizer) && normalizer.ValueKind != JsonValueKind.Null)
         {
-            ReadNormalizer(normalizer, source, normalizers);
+            ReadFlattened(normalizer, "normalizer", "normalizers", source, normalizers, ReadNormalizer);
         }
 
         var preTokenizers = new List<PreTokenizer>();
         if (root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind != JsonValueKind.Null)
         {
-            ReadPreTokenizer(pre, source, preTokenizers);
+            ReadFlattened(pre, "pre_tokenizer", "pretokenizers", source, preTokenizers, ReadPreTokenizer);
         }
 
         var added = ReadAddedTokens(root, unigram, source);
@@ -84,23 +84,34 @@ internal static class UnigramTokenizerJson
         return new UnigramModel(entries, unknown, byteFallback, source);
     }
 
-    private static void ReadNormalizer(JsonElement e, string source, List<TextNormalizer> into)
+    /// <summary>
+    /// Adds the <paramref name="component"/> <paramref name="e"/> to <paramref name="into"/>, read by <paramref name="readOne"/>
+    /// (given its type); a Sequence adds its parts, its <paramref name="property"/> array, in order (nested Sequences too).
+    /// </summary>
+    private static void ReadFlattened<T>(JsonElement e, string component, string property, string source, List<T> into, Func<JsonElement, string?, string, T> readOne)
     {
         var type = TypeOf(e);
+        if (type != "Sequence")
+        {
+            into.Add(readOne(e, type, source));
+            return;
+        }
+
+        if (!e.TryGetProperty(property, out var list) || list.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidDataException($"{source}: {component} Sequence has no \"{property}\" array.");
+        }
+
+        foreach (var item in list.EnumerateArray())
+        {
+            ReadFlattened(item, component, property, source, into, readOne);
+        }
+    }
+
+    private static TextNormalizer ReadNormalizer(JsonElement e, string? type, string source)
+    {
         switch (type)
         {
-            case "Sequence":
-                if (!e.TryGetProperty("normalizers", out var list) || list.ValueKind != JsonValueKind.Array)
-                {
-                    throw new InvalidDataException($"{source}: normalizer Sequence has no \"normalizers\" array.");
-                }
-
-                foreach (var item in list.EnumerateArray())
-                {
-                    ReadNormalizer(item, source, into);
-                }
-
-                break;
             case "Precompiled":
                 if (!e.TryGetProperty("precompiled_charsmap", out var map) || map.ValueKind != JsonValueKind.String)
                 {
@@ -117,8 +128,7 @@ internal static class UnigramTokenizerJson
                     throw new InvalidDataException($"{source}: the precompiled_charsmap is not valid base64.");
                 }
 
-                into.Add(new PrecompiledNormalizer(PrecompiledCharsMap.Parse(blob, source)));
-                break;
+                return new PrecompiledNormalizer(PrecompiledCharsMap.Parse(blob, source));
             case "Replace":
                 var content = e.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String
                     ? c.GetString()!
@@ -130,46 +140,28 @@ internal static class UnigramTokenizerJson
 
                 if (pattern.TryGetProperty("String", out var literal) && literal.ValueKind == JsonValueKind.String)
                 {
-                    into.Add(new ReplaceNormalizer(literal.GetString(), null, content, source));
-                }
-                else if (pattern.TryGetProperty("Regex", out var regex) && regex.ValueKind == JsonValueKind.String)
-                {
-                    into.Add(new ReplaceNormalizer(null, regex.GetString(), content, source));
-                }
-                else
-                {
-                    throw new NotSupportedException($"{source}: a Replace normalizer pattern must be {{\"String\": …}} or {{\"Regex\": …}}.");
+                    return new ReplaceNormalizer(literal.GetString(), null, content, source);
                 }
 
-                break;
+                if (pattern.TryGetProperty("Regex", out var regex) && regex.ValueKind == JsonValueKind.String)
+                {
+                    return new ReplaceNormalizer(null, regex.GetString(), content, source);
+                }
+
+                throw new NotSupportedException($"{source}: a Replace normalizer pattern must be {{\"String\": …}} or {{\"Regex\": …}}.");
             case "Strip":
-                into.Add(new StripNormalizer(Bool(e, "strip_left", true), Bool(e, "strip_right", true)));
-                break;
+                return new StripNormalizer(Bool(e, "strip_left", true), Bool(e, "strip_right", true));
             default:
                 throw new NotSupportedException($"{source}: normalizer {type ?? "of no type"} is not supported with a Unigram model; supported: {SupportedNormalizers}.");
         }
     }
 
-    private static void ReadPreTokenizer(JsonElement e, string source, List<PreTokenizer> into)
+    private static PreTokenizer ReadPreTokenizer(JsonElement e, string? type, string source)
     {
-        var type = TypeOf(e);
         switch (type)
         {
-            case "Sequence":
-                if (!e.TryGetProperty("pretokenizers", out var list) || list.ValueKind != JsonValueKind.Array)
-                {
-                    throw new InvalidDataException($"{source}: pre_tokenizer Sequence has no \"pretokenizers\" array.");
-                }
-
-                foreach (var item in list.EnumerateArray())
-                {
-                    ReadPreTokenizer(item, source, into);
-                }
-
-                break;
             case "WhitespaceSplit":
-                into.Add(new WhitespaceSplitPreTokenizer());
-                break;
+                return new WhitespaceSplitPreTokenizer();
             case "Metaspace":
                 var replacement = e.TryGetProperty("replacement", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : "\u2581";
                 if (replacement.Length != 1 || char.IsSurrogate(replacement[0]))
@@ -199,8 +191,7 @@ internal static class UnigramTokenizerJson
                     scheme = PrependScheme.Never;
                 }
 
-                into.Add(new MetaspacePreTokenizer(replacement[0], scheme, Bool(e, "split", true)));
-                break;
+                return new MetaspacePreTokenizer(replacement[0], scheme, Bool(e, "split", true));
             default:
                 throw new NotSupportedException($"{source}: pre_tokenizer {type ?? "of no type"} is not supported with a Unigram model; supported: {SupportedPreTokenizers}.");
         }
