@@ -1,4 +1,5 @@
 using System.Text;
+using Qianru.Onnx;
 
 namespace Qianru.Tokenization.SentencePiece;
 
@@ -75,7 +76,7 @@ internal sealed class SentencePieceModelFile
         {
             model.ReadModel(bytes);
         }
-        catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or DecoderFallbackException or OverflowException)
+        catch (Exception ex) when (ex is InvalidDataException or DecoderFallbackException)
         {
             throw new InvalidDataException($"{source}: not a SentencePiece model (the protobuf is truncated or malformed).", ex);
         }
@@ -88,21 +89,21 @@ internal sealed class SentencePieceModelFile
         return model;
     }
 
-    private void ReadModel(ReadOnlySpan<byte> data)
+    private void ReadModel(ReadOnlyMemory<byte> data)
     {
         var reader = new ProtoReader(data);
-        while (reader.Next(out var field, out var wire))
+        while (reader.TryReadTag(out var field, out var wire))
         {
             switch (field, wire)
             {
-                case (1, 2):
-                    ReadPiece(reader.Bytes());
+                case (1, WireType.LengthDelimited):
+                    ReadPiece(reader.ReadBytes());
                     break;
-                case (2, 2):
-                    ReadTrainer(reader.Bytes());
+                case (2, WireType.LengthDelimited):
+                    ReadTrainer(reader.ReadBytes());
                     break;
-                case (3, 2):
-                    ReadNormalizer(reader.Bytes());
+                case (3, WireType.LengthDelimited):
+                    ReadNormalizer(reader.ReadBytes());
                     break;
                 default:
                     reader.Skip(wire);
@@ -111,24 +112,24 @@ internal sealed class SentencePieceModelFile
         }
     }
 
-    private void ReadPiece(ReadOnlySpan<byte> data)
+    private void ReadPiece(ReadOnlyMemory<byte> data)
     {
         var reader = new ProtoReader(data);
         string piece = "";
         float score = 0;
         var type = PieceType.Normal;
-        while (reader.Next(out var field, out var wire))
+        while (reader.TryReadTag(out var field, out var wire))
         {
             switch (field, wire)
             {
-                case (1, 2):
-                    piece = StrictUtf8.GetString(reader.Bytes());
+                case (1, WireType.LengthDelimited):
+                    piece = StrictUtf8.GetString(reader.ReadBytes().Span);
                     break;
-                case (2, 5):
-                    score = reader.Float();
+                case (2, WireType.Fixed32):
+                    score = reader.ReadFloat();
                     break;
-                case (3, 0):
-                    type = (PieceType)(int)reader.Varint();
+                case (3, WireType.Varint):
+                    type = (PieceType)reader.ReadInt32();
                     break;
                 default:
                     reader.Skip(wire);
@@ -139,21 +140,21 @@ internal sealed class SentencePieceModelFile
         Pieces.Add((piece, score, type));
     }
 
-    private void ReadTrainer(ReadOnlySpan<byte> data)
+    private void ReadTrainer(ReadOnlyMemory<byte> data)
     {
         var reader = new ProtoReader(data);
-        while (reader.Next(out var field, out var wire))
+        while (reader.TryReadTag(out var field, out var wire))
         {
             switch (field, wire)
             {
-                case (3, 0):
-                    ModelType = (int)reader.Varint();
+                case (3, WireType.Varint):
+                    ModelType = reader.ReadInt32();
                     break;
-                case (35, 0):
-                    ByteFallback = reader.Varint() != 0;
+                case (35, WireType.Varint):
+                    ByteFallback = reader.ReadVarint() != 0;
                     break;
-                case (40, 0):
-                    UnknownId = (int)reader.Varint();
+                case (40, WireType.Varint):
+                    UnknownId = reader.ReadInt32();
                     break;
                 default:
                     reader.Skip(wire);
@@ -162,27 +163,27 @@ internal sealed class SentencePieceModelFile
         }
     }
 
-    private void ReadNormalizer(ReadOnlySpan<byte> data)
+    private void ReadNormalizer(ReadOnlyMemory<byte> data)
     {
         var reader = new ProtoReader(data);
-        while (reader.Next(out var field, out var wire))
+        while (reader.TryReadTag(out var field, out var wire))
         {
             switch (field, wire)
             {
-                case (2, 2):
-                    PrecompiledCharsMap = reader.Bytes().ToArray();
+                case (2, WireType.LengthDelimited):
+                    PrecompiledCharsMap = reader.ReadBytes().ToArray();
                     break;
-                case (3, 0):
-                    AddDummyPrefix = reader.Varint() != 0;
+                case (3, WireType.Varint):
+                    AddDummyPrefix = reader.ReadVarint() != 0;
                     break;
-                case (4, 0):
-                    RemoveExtraWhitespaces = reader.Varint() != 0;
+                case (4, WireType.Varint):
+                    RemoveExtraWhitespaces = reader.ReadVarint() != 0;
                     break;
-                case (5, 0):
-                    EscapeWhitespaces = reader.Varint() != 0;
+                case (5, WireType.Varint):
+                    EscapeWhitespaces = reader.ReadVarint() != 0;
                     break;
-                case (6, 2):
-                    NormalizationRuleTsv = StrictUtf8.GetString(reader.Bytes());
+                case (6, WireType.LengthDelimited):
+                    NormalizationRuleTsv = StrictUtf8.GetString(reader.ReadBytes().Span);
                     break;
                 default:
                     reader.Skip(wire);
@@ -192,82 +193,4 @@ internal sealed class SentencePieceModelFile
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    /// <summary>A minimal protobuf wire-format reader (varint, 64-bit, length-delimited, 32-bit fields).</summary>
-    private ref struct ProtoReader(ReadOnlySpan<byte> data)
-    {
-        private readonly ReadOnlySpan<byte> _data = data;
-        private int _position;
-
-        public bool Next(out int field, out int wire)
-        {
-            if (_position >= _data.Length)
-            {
-                field = wire = 0;
-                return false;
-            }
-
-            var key = Varint();
-            field = checked((int)(key >> 3));
-            wire = (int)(key & 7);
-            return true;
-        }
-
-        public ulong Varint()
-        {
-            ulong value = 0;
-            for (var shift = 0; shift < 64; shift += 7)
-            {
-                var b = _data[_position++];
-                value |= (ulong)(b & 0x7F) << shift;
-                if (b < 0x80)
-                {
-                    return value;
-                }
-            }
-
-            throw new OverflowException("varint longer than 10 bytes");
-        }
-
-        public float Float()
-        {
-            var value = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(_data.Slice(_position, 4));
-            _position += 4;
-            return value;
-        }
-
-        public ReadOnlySpan<byte> Bytes()
-        {
-            var length = checked((int)Varint());
-            var slice = _data.Slice(_position, length);
-            _position += length;
-            return slice;
-        }
-
-        public void Skip(int wire)
-        {
-            switch (wire)
-            {
-                case 0:
-                    Varint();
-                    break;
-                case 1:
-                    _position = checked(_position + 8);
-                    break;
-                case 2:
-                    Bytes();
-                    break;
-                case 5:
-                    _position = checked(_position + 4);
-                    break;
-                default:
-                    throw new OverflowException($"protobuf wire type {wire} is not supported");
-            }
-
-            if (_position > _data.Length)
-            {
-                throw new ArgumentOutOfRangeException(nameof(wire), "field runs past the end");
-            }
-        }
-    }
 }
