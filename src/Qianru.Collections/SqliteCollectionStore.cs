@@ -275,20 +275,14 @@ internal sealed class SqliteCollectionStore : ICollectionStore
             added = replaced = skipped = 0;
             using var transaction = _connection.BeginTransaction();
             UpgradeSchemaOnce(transaction);
-            using var find = _connection.CreateCommand();
-            find.Transaction = transaction;
-            find.CommandText = "SELECT rowid, text, metadata FROM items WHERE id = $id";
+            using var find = Prepare("SELECT rowid, text, metadata FROM items WHERE id = $id");
             var findId = find.Parameters.Add("$id", SqliteType.Text);
-            using var insert = _connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO items (id, text, metadata, vector) VALUES ($id, $text, $metadata, $vector)";
+            using var insert = Prepare("INSERT INTO items (id, text, metadata, vector) VALUES ($id, $text, $metadata, $vector)");
             var id = insert.Parameters.Add("$id", SqliteType.Text);
             var text = insert.Parameters.Add("$text", SqliteType.Text);
             var metadata = insert.Parameters.Add("$metadata", SqliteType.Text);
             var vector = insert.Parameters.Add("$vector", SqliteType.Blob);
-            using var update = _connection.CreateCommand();
-            update.Transaction = transaction;
-            update.CommandText = "UPDATE items SET text = $text, metadata = $metadata, vector = $vector WHERE rowid = $rowid";
+            using var update = Prepare("UPDATE items SET text = $text, metadata = $metadata, vector = $vector WHERE rowid = $rowid");
             var updateText = update.Parameters.Add("$text", SqliteType.Text);
             var updateMetadata = update.Parameters.Add("$metadata", SqliteType.Text);
             var updateVector = update.Parameters.Add("$vector", SqliteType.Blob);
@@ -343,6 +337,15 @@ internal sealed class SqliteCollectionStore : ICollectionStore
             }
 
             transaction.Commit();
+
+            // A statement of this transaction, prepared once and run for each item.
+            SqliteCommand Prepare(string sql)
+            {
+                var command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                return command;
+            }
         });
         return new CollectionAddResult(added, skipped, replaced);
     }
