@@ -25,11 +25,11 @@ internal sealed class AtomicFile : IDisposable
     private bool _committed;
     private bool _disposed;
 
-    private AtomicFile(string path, string temp, FileStream stream)
+    private AtomicFile(string path)
     {
         _path = path;
-        _temp = temp;
-        _stream = stream;
+        _temp = string.Create(CultureInfo.InvariantCulture, $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
     }
 
     /// <summary>The temporary file's stream (writable and seekable); write the whole content, then <see cref="Commit"/>.</summary>
@@ -41,8 +41,7 @@ internal sealed class AtomicFile : IDisposable
     public static AtomicFile Create(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var temp = string.Create(CultureInfo.InvariantCulture, $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        return new AtomicFile(path, temp, new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16));
+        return new AtomicFile(path);
     }
 
     /// <summary>Replaces <paramref name="path"/> with what <paramref name="write"/> writes to the stream it is given.</summary>
