@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Security.Cryptography;
+using Qianru.IO;
 using Qianru.Search;
 using Qianru.Similarity;
 
@@ -239,42 +240,27 @@ internal sealed unsafe class CollectionIndexCache : IDisposable
 
     private void Write(HnswIndex index, long generation, long count)
     {
-        var folder = System.IO.Path.GetDirectoryName(Path)!;
-        var temp = System.IO.Path.Combine(folder, $"{System.IO.Path.GetFileName(Path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(Path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
-            {
-                stream.Write(new byte[HeaderLength]);
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                index.WriteTo(stream, hash.AppendData);
-                var header = new byte[HeaderLength];
-                Magic.CopyTo(header, 0);
-                BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), FormatVersion);
-                BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(12), HeaderLength);
-                BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16), generation);
-                _collectionId.TryWriteBytes(header.AsSpan(24, 16));
-                BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(40), count);
-                BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(48), stream.Length - HeaderLength);
-                hash.GetHashAndReset().CopyTo(header, 56);
-                stream.Position = 0;
-                stream.Write(header);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, Path, overwrite: true);
-            if (File.Exists(Path + ".json"))
-            {
-                // The sidecar of the pre-checksum cache format.
-                File.Delete(Path + ".json");
-            }
-        }
-        finally
+            stream.Write(new byte[HeaderLength]);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            index.WriteTo(stream, hash.AppendData);
+            var header = new byte[HeaderLength];
+            Magic.CopyTo(header, 0);
+            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), FormatVersion);
+            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(12), HeaderLength);
+            BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16), generation);
+            _collectionId.TryWriteBytes(header.AsSpan(24, 16));
+            BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(40), count);
+            BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(48), stream.Length - HeaderLength);
+            hash.GetHashAndReset().CopyTo(header, 56);
+            stream.Position = 0;
+            stream.Write(header);
+        });
+        if (File.Exists(Path + ".json"))
         {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
+            // The sidecar of the pre-checksum cache format.
+            File.Delete(Path + ".json");
         }
     }
 

@@ -151,13 +151,7 @@ public sealed class KeyedVectors : IDisposable
             return;
         }
 
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        {
-            WordVectorWriter.Write(this, stream, format);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        Qianru.IO.AtomicFile.Write(path, stream => WordVectorWriter.Write(this, stream, format));
     }
 
     /// <summary>Whether <paramref name="word"/> is in the vocabulary (case-sensitive).</summary>

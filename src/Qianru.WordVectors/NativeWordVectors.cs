@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Text;
+using Qianru.IO;
 
 namespace Qianru.WordVectors;
 
@@ -31,8 +32,7 @@ internal static unsafe class NativeWordVectors
         var countsOffset = vectors.Counts is null ? 0 : Align(afterSubwords);
         var wordsOffset = Align(vectors.Counts is null ? afterSubwords : countsOffset + (long)vectors.Count * 8);
 
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        AtomicFile.Write(path, stream =>
         {
             Span<byte> header = stackalloc byte[HeaderSize];
             header.Clear();
@@ -75,9 +75,7 @@ internal static unsafe class NativeWordVectors
                 stream.Write(four);
                 stream.Write(bytes);
             }
-        }
-
-        File.Move(temp, path, overwrite: true);
+        });
     }
 
     public static KeyedVectors Load(string path, int? limit)

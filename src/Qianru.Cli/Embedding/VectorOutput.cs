@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Qianru.Cli.Infrastructure;
+using Qianru.IO;
 
 namespace Qianru.Cli.Embedding;
 
@@ -30,22 +31,20 @@ internal sealed class VectorOutput : IDisposable
     private readonly bool _ownsText;
     private readonly Stream? _binary;
     private readonly List<float[]>? _heldRows;
-    private readonly string? _temp;
-    private readonly string? _final;
+    private readonly AtomicFile? _file;
     private readonly MemoryStream _buffer = new();
     private int? _dimensions;
     private long _rows;
-    private bool _completed;
+    private bool _textClosed;
 
-    private VectorOutput(string format, TextWriter? text, bool ownsText, Stream? binary, List<float[]>? heldRows, string? temp, string? final, int? dimensions)
+    private VectorOutput(string format, TextWriter? text, bool ownsText, Stream? binary, List<float[]>? heldRows, AtomicFile? file, int? dimensions)
     {
         _format = format;
         _text = text;
         _ownsText = ownsText;
         _binary = binary;
         _heldRows = heldRows;
-        _temp = temp;
-        _final = final;
+        _file = file;
         _dimensions = dimensions;
         if (_binary is not null)
         {
@@ -67,8 +66,8 @@ internal sealed class VectorOutput : IDisposable
         if (file is null or "-")
         {
             return format == "npy"
-                ? new VectorOutput(format, null, false, null, [], null, null, dimensions)
-                : new VectorOutput(format, context.Out, false, null, null, null, null, dimensions);
+                ? new VectorOutput(format, null, false, null, [], null, dimensions)
+                : new VectorOutput(format, context.Out, false, null, null, null, dimensions);
         }
 
         var path = context.ResolvePath(file);
@@ -86,14 +85,13 @@ internal sealed class VectorOutput : IDisposable
         if (format == "jsonl")
         {
             var stream = new FileStream(path, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-            return new VectorOutput(format, new StreamWriter(stream, new UTF8Encoding(false)), true, null, null, null, null, dimensions);
+            return new VectorOutput(format, new StreamWriter(stream, new UTF8Encoding(false)), true, null, null, null, dimensions);
         }
 
-        var temp = $"{path}.partial-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
-        var file2 = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+        var atomic = AtomicFile.Create(path);
         return format == "npy"
-            ? new VectorOutput(format, null, false, file2, null, temp, path, dimensions)
-            : new VectorOutput(format, new StreamWriter(file2, new UTF8Encoding(false)), true, null, null, temp, path, dimensions);
+            ? new VectorOutput(format, null, false, atomic.Stream, null, atomic, dimensions)
+            : new VectorOutput(format, new StreamWriter(atomic.Stream, new UTF8Encoding(false), leaveOpen: true), true, null, null, atomic, dimensions);
     }
 
     /// <summary>Writes one window's rows (global indexes from <paramref name="firstIndex"/>) and flushes them.</summary>
@@ -155,20 +153,20 @@ internal sealed class VectorOutput : IDisposable
 
         _text?.Flush();
         _binary?.Flush();
-        _completed = true;
-        Close();
-        if (_temp is not null)
-        {
-            File.Move(_temp, _final!, overwrite: true);
-        }
+        CloseText();
+        _file?.Commit();
     }
 
+    /// <summary>Closes the output; a json, csv or npy file that was not completed is dropped and any old file stays as it was.</summary>
     public void Dispose()
     {
-        Close();
-        if (!_completed && _temp is not null && File.Exists(_temp))
+        try
         {
-            File.Delete(_temp);
+            CloseText();
+        }
+        finally
+        {
+            _file?.Dispose();
         }
     }
 
@@ -188,14 +186,14 @@ internal sealed class VectorOutput : IDisposable
         return header;
     }
 
-    private void Close()
+    private void CloseText()
     {
-        if (_ownsText)
+        // Once only: a writer that leaves the atomic file's stream open flushes it again on every Dispose.
+        if (_ownsText && !_textClosed)
         {
+            _textClosed = true;
             _text!.Dispose();
         }
-
-        _binary?.Dispose();
     }
 
     private void WriteJsonRow(long index, string text, float[] vector)

@@ -86,37 +86,24 @@ public static class VectorFile
             }
         }
 
-        var temp = path + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            switch (ext)
             {
-                switch (ext)
-                {
-                    case ".npy":
-                        WriteNpy(stream, rows, dims);
-                        break;
-                    case ".jsonl":
-                        WriteText(stream, rows, ",", "[", "]");
-                        break;
-                    case ".csv":
-                        WriteText(stream, rows, ",", "", "");
-                        break;
-                    default:
-                        WriteText(stream, rows, "\t", "", "");
-                        break;
-                }
+                case ".npy":
+                    WriteNpy(stream, rows, dims);
+                    break;
+                case ".jsonl":
+                    WriteText(stream, rows, ",", "[", "]");
+                    break;
+                case ".csv":
+                    WriteText(stream, rows, ",", "", "");
+                    break;
+                default:
+                    WriteText(stream, rows, "\t", "", "");
+                    break;
             }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        });
     }
 
     private static string ExtensionOf(string path)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Qianru.IO;
 using Qianru.Quantization;
 using Qianru.Tokenization;
 
@@ -166,9 +167,7 @@ internal static class ModelFingerprint
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            var temp = file + "." + Environment.ProcessId + ".tmp";
-            File.WriteAllText(temp, key + "\n" + computed + "\n");
-            File.Move(temp, file, overwrite: true);
+            AtomicFile.WriteAllText(file, key + "\n" + computed + "\n");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

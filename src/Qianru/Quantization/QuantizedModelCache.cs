@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Qianru.IO;
 using Qianru.Models;
 
 namespace Qianru.Quantization;
@@ -82,9 +83,9 @@ internal static class QuantizedModelCache
             {
                 Directory.CreateDirectory(folder);
                 var bytes = ModelQuantizer.QuantizeOnnx(source, options, out _, id, calibration);
-                WriteAtomically(model, bytes);
+                AtomicFile.WriteAllBytes(model, bytes);
                 var entry = new CacheManifest(FormatVersion, id, sourceHash, Tag(options), bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)));
-                WriteAtomically(manifest, JsonSerializer.SerializeToUtf8Bytes(entry));
+                AtomicFile.WriteAllBytes(manifest, JsonSerializer.SerializeToUtf8Bytes(entry));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -102,28 +103,6 @@ internal static class QuantizedModelCache
             ? $"row8-a{(int)MathF.Round(o.SmoothingAlpha * 100)}{(Int8Hardware.ReduceRange(o) ? "-r7" : "")}"
             : $"b{o.Bits}-blk{o.BlockSize}-acc{o.AccuracyLevel}{(o.PerChannel ? "-pc" : "")}")
         + $"{(o.Exclude.Count > 0 ? "-x" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', o.Exclude))))[..8] : "")}";
-
-    internal static void WriteAtomically(string path, byte[] bytes)
-    {
-        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-    }
 
     private static bool IsValid(string model, string manifest, string sourceHash)
     {

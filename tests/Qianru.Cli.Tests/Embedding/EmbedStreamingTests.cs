@@ -138,7 +138,7 @@ public sealed class EmbedStreamingTests
         Assert.Contains("'shape': (90, 384)", Encoding.ASCII.GetString(npy, 0, 128), StringComparison.Ordinal);
         Assert.Equal(rows.SelectMany(r => r).ToArray(), System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(npy.AsSpan(128)).ToArray());
         Assert.Equal(rows, Qianru.IO.VectorFile.Read(Path.Combine(dir, "out.npy")));
-        Assert.Empty(Directory.GetFiles(dir, "*.partial-*"));
+        Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
 
         var csv = Encoding.UTF8.GetString(Embed(dir, "-i", "in.txt", "-f", "csv", "-o", "out.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("d0,d1,d2", string.Join(',', csv[0].Split(',').Take(3)));
@@ -147,6 +147,28 @@ public sealed class EmbedStreamingTests
         using var json = JsonDocument.Parse(Embed(dir, "-i", "in.txt", "-f", "json"));
         Assert.Equal(90, json.RootElement.GetArrayLength());
         Assert.Equal(rows[45], json.RootElement[45].GetProperty("embedding").EnumerateArray().Select(x => x.GetSingle()));
+    }
+
+    [Theory]
+    [InlineData("npy")]
+    [InlineData("csv")]
+    [InlineData("json")]
+    public void A_run_that_fails_after_writing_windows_leaves_the_old_file_and_no_temporary_file(string format)
+    {
+        var dir = QianruCli.TempDir();
+        var lines = Texts(130, 5).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(t => JsonSerializer.Serialize(new { text = t })).ToArray();
+        lines[100] = "{\"text\": "; // in the third window of 40: two windows are written before it is read
+        File.WriteAllText(Path.Combine(dir, "in.jsonl"), string.Join('\n', lines) + "\n");
+        var old = Encoding.UTF8.GetBytes("the old file\n");
+        File.WriteAllBytes(Path.Combine(dir, "out." + format), old);
+
+        var result = QianruCli.RunIn(dir, null, "embed", "--window", Window, "-i", "in.jsonl", "-f", format, "-o", "out." + format);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("in.jsonl", result.Error, StringComparison.Ordinal);
+        Assert.Contains("101", result.Error, StringComparison.Ordinal);
+        Assert.Equal(old, File.ReadAllBytes(Path.Combine(dir, "out." + format)));
+        Assert.Equal(["in.jsonl", "out." + format], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     private static int Rows(string path)

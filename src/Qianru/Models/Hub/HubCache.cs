@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Qianru.IO;
 
 namespace Qianru.Models.Hub;
 
@@ -209,9 +210,7 @@ internal static partial class HubCache
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(refFile)!);
-        var temp = $"{refFile}.{Guid.NewGuid().ToString("N")[..8]}.tmp";
-        File.WriteAllText(temp, commit);
-        File.Move(temp, refFile, overwrite: true);
+        AtomicFile.WriteAllText(refFile, commit);
     }
 
     /// <summary>
