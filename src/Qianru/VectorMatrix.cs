@@ -6,7 +6,7 @@ namespace Qianru;
 /// <summary>
 /// Vectors as one matrix: <see cref="Rows"/> × <see cref="Dimensions"/> float32 values, row after row in one array.
 /// The embedder returns it and search, clustering, the collections and vector files take it, so vectors are never
-/// copied between those steps; <see cref="ToArrays"/> and <see cref="FromRows"/> convert to and from one array per
+/// copied between those steps; <see cref="ToArrays"/> and <c>FromRows</c> convert to and from one array per
 /// vector where an API wants that.
 /// </summary>
 /// <remarks>
@@ -69,7 +69,11 @@ public sealed class VectorMatrix
     /// <param name="rows">The vectors; all must have the same length.</param>
     /// <param name="dimensions">The vector length; needed only when <paramref name="rows"/> is empty (default 1).</param>
     /// <exception cref="ArgumentException">A null row, rows of different lengths, or rows with no values.</exception>
-    public static VectorMatrix FromRows(IReadOnlyList<float[]> rows, int? dimensions = null)
+    public static VectorMatrix FromRows(IReadOnlyList<float[]> rows, int? dimensions = null) =>
+        FromRows(rows, dimensions, null);
+
+    /// <summary>As <see cref="FromRows(IReadOnlyList{float[]}, int?)"/>; errors start with "<paramref name="what"/>: " when given.</summary>
+    internal static VectorMatrix FromRows(IReadOnlyList<float[]> rows, int? dimensions, string? what)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0)
@@ -77,21 +81,27 @@ public sealed class VectorMatrix
             return new VectorMatrix([], 0, Math.Max(dimensions ?? 1, 1));
         }
 
-        var first = rows[0] ?? throw new ArgumentException("row 0 is null", nameof(rows));
+        var prefix = what is null ? "" : what + ": ";
+        var first = rows[0] ?? throw new ArgumentException($"{prefix}row 0 is null", nameof(rows));
         var dims = first.Length;
         if (dims == 0)
         {
-            throw new ArgumentException("row 0 has no values; vectors need at least one dimension", nameof(rows));
+            throw new ArgumentException($"{prefix}row 0 has no values; vectors need at least one dimension", nameof(rows));
+        }
+
+        if ((long)rows.Count * dims > Array.MaxLength)
+        {
+            throw new ArgumentException($"{prefix}{rows.Count} x {dims} values is more than one array can hold", nameof(rows));
         }
 
         var matrix = new VectorMatrix(rows.Count, dims);
         for (var i = 0; i < rows.Count; i++)
         {
-            var row = rows[i] ?? throw new ArgumentException($"row {i} is null", nameof(rows));
+            var row = rows[i] ?? throw new ArgumentException($"{prefix}row {i} is null", nameof(rows));
             if (row.Length != dims)
             {
                 throw new ArgumentException(
-                    $"row {i} has {row.Length} values but row 0 has {dims}; all vectors must have the same length",
+                    $"{prefix}row {i} has {row.Length} values but row 0 has {dims}; all vectors must have the same length",
                     nameof(rows));
             }
 

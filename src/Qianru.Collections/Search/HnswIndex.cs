@@ -110,17 +110,7 @@ public sealed unsafe class HnswIndex : IVectorIndex, IDisposable
             throw new ArgumentException("cannot build an index from no vectors", nameof(vectors));
         }
 
-        var index = Create(vectors[0].Length, options);
-        try
-        {
-            index.Add([.. Enumerable.Range(0, vectors.Count)], vectors);
-            return index;
-        }
-        catch
-        {
-            index.Dispose();
-            throw;
-        }
+        return Build(VectorMatrix.FromRows(vectors), options);
     }
 
     /// <summary>Builds an index over the rows of <paramref name="vectors"/>, keyed by row (0, 1, ...), on all cores.</summary>

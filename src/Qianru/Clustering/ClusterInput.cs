@@ -15,32 +15,7 @@ internal static class ClusterInput
             throw new ArgumentException($"No {what} given: at least one row is needed.", nameof(vectors));
         }
 
-        var first = vectors[0] ?? throw new ArgumentException($"{what}: row 0 is null.", nameof(vectors));
-        var columns = first.Length;
-        if (columns == 0)
-        {
-            throw new ArgumentException($"{what}: row 0 has no values; rows need at least one dimension.", nameof(vectors));
-        }
-
-        if ((long)vectors.Count * columns > Array.MaxLength)
-        {
-            throw new ArgumentException($"{what}: {vectors.Count} x {columns} values is more than one array can hold.", nameof(vectors));
-        }
-
-        var matrix = new VectorMatrix(vectors.Count, columns);
-        for (var i = 0; i < vectors.Count; i++)
-        {
-            var row = vectors[i] ?? throw new ArgumentException($"{what}: row {i} is null.", nameof(vectors));
-            if (row.Length != columns)
-            {
-                throw new ArgumentException(
-                    $"{what}: row {i} has {row.Length} values but row 0 has {columns}; all rows must have the same length.",
-                    nameof(vectors));
-            }
-
-            row.CopyTo(matrix.Row(i));
-        }
-
+        var matrix = VectorMatrix.FromRows(vectors, null, what);
         matrix.ThrowIfNotFinite(what, nameof(vectors));
         return matrix;
     }

@@ -77,19 +77,7 @@ public static class VectorFile
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(rows);
         ExtensionOf(path);
-        var dims = rows.Count == 0 ? 0 : rows[0]?.Length ?? 0;
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var row = rows[i] ?? throw new ArgumentException($"row {i} is null", nameof(rows));
-            if (row.Length != dims)
-            {
-                throw new ArgumentException(
-                    $"cannot write {path}: row {i} has {row.Length} values but row 0 has {dims}; all rows must have the same length",
-                    nameof(rows));
-            }
-        }
-
-        Write(path, rows.Count == 0 ? new VectorMatrix(0, 1) : VectorMatrix.FromRows(rows));
+        Write(path, VectorMatrix.FromRows(rows, null, $"cannot write {path}"));
     }
 
     /// <summary>
