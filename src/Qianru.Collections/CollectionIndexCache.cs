@@ -32,11 +32,11 @@ internal sealed unsafe class CollectionIndexCache : IDisposable
     private readonly Guid _collectionId;
     private readonly SimilarityMetric _metric;
     private readonly int _dimensions;
-    private readonly Func<(long Generation, long[] Keys, float[][] Vectors)> _loadVectors;
+    private readonly Func<(long Generation, long[] Keys, VectorMatrix Vectors)> _loadVectors;
     private (long Generation, long[] Keys, ExactIndex Index)? _exact;
     private (long Generation, HnswIndex Index)? _hnsw;
 
-    public CollectionIndexCache(string path, Guid collectionId, SimilarityMetric metric, int dimensions, Func<(long Generation, long[] Keys, float[][] Vectors)> loadVectors)
+    public CollectionIndexCache(string path, Guid collectionId, SimilarityMetric metric, int dimensions, Func<(long Generation, long[] Keys, VectorMatrix Vectors)> loadVectors)
     {
         Path = path;
         _collectionId = collectionId;
@@ -54,11 +54,11 @@ internal sealed unsafe class CollectionIndexCache : IDisposable
         if (_exact is not { } exact || exact.Generation != generation)
         {
             var (loaded, keys, vectors) = _loadVectors();
-            exact = (loaded, keys, ExactIndex.Create(vectors, _metric, _dimensions));
+            exact = (loaded, keys, ExactIndex.Create(vectors, _metric));
             _exact = exact;
         }
 
-        var hits = exact.Index.Search([query], k)[0];
+        var hits = exact.Index.Search(query, k);
         return [.. hits.Select(h => (exact.Keys[h.Id], h.Score))];
     }
 
@@ -66,7 +66,7 @@ internal sealed unsafe class CollectionIndexCache : IDisposable
     public long[] SearchHnsw(float[] query, int k, int ef, long generation, long count)
     {
         var index = IndexFor(generation, count);
-        return [.. index.Search([query], k, new VectorSearchOptions { Ef = ef })[0].Select(h => (long)h.Id)];
+        return [.. index.Search(query, k, new VectorSearchOptions { Ef = ef }).Select(h => (long)h.Id)];
     }
 
     /// <summary>Builds the index from the stored vectors and writes the cache file; returns the number of vectors.</summary>
@@ -74,7 +74,7 @@ internal sealed unsafe class CollectionIndexCache : IDisposable
     public int Rebuild(string collection)
     {
         var (generation, keys, vectors) = _loadVectors();
-        if (vectors.Length == 0)
+        if (vectors.Rows == 0)
         {
             throw new QianruException($"collection {collection} is empty: add texts before building its index");
         }
@@ -84,14 +84,14 @@ internal sealed unsafe class CollectionIndexCache : IDisposable
         _hnsw = (generation, index);
         try
         {
-            Write(index, generation, vectors.Length);
+            Write(index, generation, vectors.Rows);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new QianruException($"cannot write the index cache {Path} ({e.Message}); searches still work, rebuilding the index in memory");
         }
 
-        return vectors.Length;
+        return vectors.Rows;
     }
 
     /// <summary>The cache file's state for the collection at <paramref name="generation"/> with <paramref name="count"/> items (the checksum is verified).</summary>
@@ -143,7 +143,7 @@ internal sealed unsafe class CollectionIndexCache : IDisposable
         var index = Build(keys, vectors, Path);
         try
         {
-            Write(index, built, vectors.Length);
+            Write(index, built, vectors.Rows);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -154,7 +154,7 @@ internal sealed unsafe class CollectionIndexCache : IDisposable
         return index;
     }
 
-    private HnswIndex Build(long[] keys, float[][] vectors, string collection)
+    private HnswIndex Build(long[] keys, VectorMatrix vectors, string collection)
     {
         if (keys.Length > 0 && keys[^1] > int.MaxValue)
         {
@@ -164,7 +164,7 @@ internal sealed unsafe class CollectionIndexCache : IDisposable
         var index = HnswIndex.Create(_dimensions, new HnswOptions { Metric = _metric, M = BuildOptions.M, EfConstruction = BuildOptions.EfConstruction, EfSearch = BuildOptions.EfSearch });
         try
         {
-            if (vectors.Length > 0)
+            if (vectors.Rows > 0)
             {
                 index.Add([.. keys.Select(k => (int)k)], vectors);
             }

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
+using Qianru.Similarity;
 
 namespace Qianru.Collections;
 
@@ -139,12 +140,8 @@ internal sealed class CollectionIngestion
 
             if (info.Normalized)
             {
-                var norm = TensorPrimitives.Norm(v);
-                if (norm > 0)
-                {
-                    v = (float[])v.Clone();
-                    TensorPrimitives.Divide(v, norm, v);
-                }
+                v = (float[])v.Clone();
+                VectorSimilarity.Normalize(v);
             }
 
             stored[i] = new StoredItem(batch[i].Id, batch[i].Text, batch[i].Metadata, v);

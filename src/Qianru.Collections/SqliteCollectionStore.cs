@@ -498,7 +498,7 @@ internal sealed class SqliteCollectionStore : ICollectionStore
         ? new QianruException($"{Location}: the collection was opened read-only; it can be searched but not changed")
         : new QianruException($"{Location}: the collection cannot be written ({cause.Message.TrimEnd('.')}); the file or its folder is read-only: it can be searched but not changed", cause);
 
-    private (long Generation, long[] Keys, float[][] Vectors) LoadVectors()
+    private (long Generation, long[] Keys, VectorMatrix Vectors) LoadVectors()
     {
         // One read transaction: the generation and the vectors are of the same snapshot.
         using var transaction = _connection.BeginTransaction(deferred: true);
@@ -510,8 +510,10 @@ internal sealed class SqliteCollectionStore : ICollectionStore
             generation = long.Parse((string)command.ExecuteScalar()!, CultureInfo.InvariantCulture);
         }
 
+        // The vectors go straight into one growing array, row after row: no array per vector.
+        var dims = Info.Dimensions;
         var keys = new List<long>();
-        var vectors = new List<float[]>();
+        var values = new float[Math.Max(dims, 1024 / dims * dims)];
         using (var command = _connection.CreateCommand())
         {
             command.Transaction = transaction;
@@ -519,23 +521,30 @@ internal sealed class SqliteCollectionStore : ICollectionStore
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
+                var row = keys.Count;
                 keys.Add(reader.GetInt64(0));
-                vectors.Add(ToVector((byte[])reader.GetValue(1), reader.GetInt64(0)));
+                if ((long)(row + 1) * dims > values.Length)
+                {
+                    Array.Resize(ref values, (int)Math.Min((long)Array.MaxLength / dims * dims, 2L * values.Length));
+                }
+
+                ToVector((byte[])reader.GetValue(1), reader.GetInt64(0)).CopyTo(values.AsSpan(row * dims, dims));
             }
         }
 
         transaction.Commit();
-        return (generation, [.. keys], [.. vectors]);
+        Array.Resize(ref values, keys.Count * dims);
+        return (generation, [.. keys], keys.Count == 0 ? new VectorMatrix(0, dims) : VectorMatrix.Wrap(values, dims));
     }
 
-    private float[] ToVector(byte[] blob, long row)
+    private ReadOnlySpan<float> ToVector(byte[] blob, long row)
     {
         if (blob.Length != Info.Dimensions * sizeof(float))
         {
             throw new InvalidDataException($"{Location}: row {row} holds a vector of {blob.Length} bytes; the collection's vectors have {Info.Dimensions} float32 values ({Info.Dimensions * sizeof(float)} bytes)");
         }
 
-        return MemoryMarshal.Cast<byte, float>(blob).ToArray();
+        return MemoryMarshal.Cast<byte, float>(blob);
     }
 
     /// <summary>The rows of <paramref name="keys"/> in one query.</summary>
@@ -553,7 +562,7 @@ internal sealed class SqliteCollectionStore : ICollectionStore
                 reader.GetString(1),
                 reader.IsDBNull(2) ? null : reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3),
-                withVectors ? ToVector((byte[])reader.GetValue(4), key) : null);
+                withVectors ? ToVector((byte[])reader.GetValue(4), key).ToArray() : null);
         }
 
         return rows;

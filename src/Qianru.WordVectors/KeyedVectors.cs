@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Qianru.Similarity;
 
 namespace Qianru.WordVectors;
 
@@ -190,11 +191,7 @@ public sealed class KeyedVectors : IDisposable
 
         if (normalize)
         {
-            var norm = TensorPrimitives.Norm(result);
-            if (norm > 0)
-            {
-                TensorPrimitives.Divide(result, norm, result);
-            }
+            VectorSimilarity.Normalize(result);
         }
 
         return result;
@@ -238,7 +235,7 @@ public sealed class KeyedVectors : IDisposable
         }
 
         TensorPrimitives.Divide(mean, pos.Length + neg.Length, mean);
-        Normalize(mean);
+        VectorSimilarity.Normalize(mean);
         return Top(mean, topn, exclude, restrictVocab);
     }
 
@@ -247,7 +244,7 @@ public sealed class KeyedVectors : IDisposable
     {
         CheckDimensions(vector.Length);
         var mean = vector.ToArray();
-        Normalize(mean);
+        VectorSimilarity.Normalize(mean);
         return Top(mean, topn, [], restrictVocab);
     }
 
@@ -296,8 +293,8 @@ public sealed class KeyedVectors : IDisposable
     {
         var a = MeanOf(words1, nameof(words1));
         var b = MeanOf(words2, nameof(words2));
-        Normalize(a);
-        Normalize(b);
+        VectorSimilarity.Normalize(a);
+        VectorSimilarity.Normalize(b);
         return TensorPrimitives.Dot(a, b);
     }
 
@@ -318,7 +315,7 @@ public sealed class KeyedVectors : IDisposable
             TensorPrimitives.Add(mean, v, mean);
         }
 
-        Normalize(mean);
+        VectorSimilarity.Normalize(mean);
         return used.Select((w, i) => (Score: TensorPrimitives.Dot(vectors[i], mean), Word: w))
             .OrderBy(t => t.Score).ThenBy(t => t.Word, StringComparer.Ordinal).First().Word;
     }
@@ -433,7 +430,7 @@ public sealed class KeyedVectors : IDisposable
             }
 
             TensorPrimitives.Divide(mean, 3f, mean);
-            Normalize(mean);
+            VectorSimilarity.Normalize(mean);
             var sims = Top(mean, 5, [ia, ib, ic], limit);
             string? predicted = null;
             foreach (var s in sims)
@@ -501,15 +498,6 @@ public sealed class KeyedVectors : IDisposable
         if (length != Dimensions)
         {
             throw new ArgumentException($"the vector has {length} dimensions; these word vectors have {Dimensions}");
-        }
-    }
-
-    private static void Normalize(Span<float> v)
-    {
-        var norm = TensorPrimitives.Norm(v);
-        if (norm > 0)
-        {
-            TensorPrimitives.Divide(v, norm, v);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
+using Qianru.Similarity;
 
 namespace Qianru.WordVectors;
 
@@ -132,11 +133,7 @@ public sealed class WordVectorSentenceEmbedder : IEmbeddingGenerator<string, Emb
 
         if (_options.Normalize)
         {
-            var norm = TensorPrimitives.Norm(v);
-            if (norm > 0)
-            {
-                TensorPrimitives.Divide(v, norm, v);
-            }
+            VectorSimilarity.Normalize(v);
         }
 
         return v;

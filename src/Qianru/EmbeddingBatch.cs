@@ -3,16 +3,21 @@ namespace Qianru;
 /// <summary>The vectors of a list of texts, in input order, with what tokenization found.</summary>
 public sealed class EmbeddingBatch
 {
-    internal EmbeddingBatch(float[][] vectors, int[] tokenCounts, bool[] truncated, double[] unknownFractions)
+    private float[][]? _vectors;
+
+    internal EmbeddingBatch(VectorMatrix matrix, int[] tokenCounts, bool[] truncated, double[] unknownFractions)
     {
-        Vectors = vectors;
+        Matrix = matrix;
         TokenCounts = tokenCounts;
         Truncated = truncated;
         UnknownFractions = unknownFractions;
     }
 
-    /// <summary>One vector per text, in input order.</summary>
-    public IReadOnlyList<float[]> Vectors { get; }
+    /// <summary>The vectors, one row per text in input order.</summary>
+    public VectorMatrix Matrix { get; }
+
+    /// <summary>One array per text, in input order: <see cref="Matrix"/>'s rows, copied on first use.</summary>
+    public IReadOnlyList<float[]> Vectors => _vectors ??= Matrix.ToArrays();
 
     /// <summary>The tokens each text was run with (after truncation, special tokens included).</summary>
     public IReadOnlyList<int> TokenCounts { get; }

@@ -36,7 +36,7 @@ public sealed partial class SentenceEmbedder
     /// sorted or split; the caller checked every id and length and chose the batch), and each sequence's pooled,
     /// unnormalized, full-width vector is written to <paramref name="output"/> (<c>batch.Count × Model.Dimensions</c>,
     /// row-major). For the server's queue, which validates when a request arrives, builds batches across requests and
-    /// finishes vectors per request with <see cref="Inference.Pooling.Finish"/>.
+    /// finishes vectors per request with <see cref="Inference.Pooling.Finish(ReadOnlySpan{float}, int, bool)"/>.
     /// </summary>
     /// <param name="batch">The sequences, each <c>[CLS] … [SEP]</c>.</param>
     /// <param name="skipFirst">Leading tokens pooling leaves out (<see cref="PooledSkip"/>).</param>

@@ -95,7 +95,7 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
     public float[] Embed(string text, EmbedOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Encode([text], options).Vectors[0];
+        return Encode([text], options).Matrix.RowToArray(0);
     }
 
     /// <summary>Embeds a search query: with the model's <c>query</c> prompt where it has one (as LangChain's embed_query).</summary>
@@ -107,9 +107,16 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
     /// <summary>Embeds documents to search in (no prompt unless the model has a default one), as LangChain's embed_documents.</summary>
     public float[][] EmbedDocuments(IReadOnlyList<string> documents, EmbedOptions? options = null) => EmbedBatch(documents, options);
 
-    /// <summary>Embeds texts; one vector per text, in input order.</summary>
+    /// <summary>Embeds texts; one array per text, in input order (<see cref="EmbedMatrix"/> without the copy).</summary>
     public float[][] EmbedBatch(IReadOnlyList<string> texts, EmbedOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
-        [.. Encode(texts, options, progress, cancellationToken).Vectors];
+        EmbedMatrix(texts, options, progress, cancellationToken).ToArrays();
+
+    /// <summary>
+    /// Embeds texts into one matrix, a row per text in input order: the form search, clustering, collections and
+    /// vector files take without copying.
+    /// </summary>
+    public VectorMatrix EmbedMatrix(IReadOnlyList<string> texts, EmbedOptions? options = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        Encode(texts, options, progress, cancellationToken).Matrix;
 
     /// <summary>
     /// Embeds texts and reports what tokenization found (token counts, truncation, unknown tokens).
@@ -149,13 +156,13 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
     /// <see cref="EmbedOptions.BatchSize"/> sequences and <see cref="EmbedderOptions.MaxBatchTokens"/> padded tokens
     /// per call, then pools, truncates to the asked dimensions and normalizes; vectors come back in input order.
     /// </summary>
-    private float[][] RunBatches(IReadOnlyList<long[]> ids, EmbedOptions options, string? prompt, IProgress<int>? progress, CancellationToken cancellationToken)
+    private VectorMatrix RunBatches(IReadOnlyList<long[]> ids, EmbedOptions options, string? prompt, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var skipFirst = SkipFirst(prompt);
         var dim = Model.Dimensions;
         var outDim = options.Dimensions ?? dim;
         var normalize = options.Normalize ?? Model.Normalize;
-        var vectors = new float[ids.Count][];
+        var vectors = new VectorMatrix(ids.Count, outDim);
         var order = Enumerable.Range(0, ids.Count).OrderByDescending(i => ids[i].Length).ThenBy(i => i).ToArray();
         var done = 0;
         var pooled = new float[options.BatchSize * dim];
@@ -178,7 +185,7 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
             _encoder.Encode(batch, Model.Pooling, skipFirst, pooled);
             for (var j = 0; j < members.Count; j++)
             {
-                vectors[members[j]] = Pooling.Finish(pooled.AsSpan(j * dim, dim), outDim, normalize);
+                Pooling.Finish(pooled.AsSpan(j * dim, dim), normalize, vectors.Row(members[j]));
             }
 
             done += members.Count;

@@ -12,7 +12,7 @@ internal static class ClusterPlot
     /// <summary>Legend lines at most; further clusters are drawn but not listed.</summary>
     public const int MaxLegendEntries = 30;
 
-    public static void Save(string path, IReadOnlyList<float[]> vectors, int[] labels, string title, CancellationToken cancellationToken = default)
+    public static void Save(string path, VectorMatrix vectors, int[] labels, string title, CancellationToken cancellationToken = default)
     {
         if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
         {
@@ -25,9 +25,9 @@ internal static class ClusterPlot
             throw new DirectoryNotFoundException($"--plot {path}: folder {folder} does not exist.");
         }
 
-        var points = vectors.Count >= 2 && vectors[0].Length >= 2
+        var points = vectors.Rows >= 2 && vectors.Dimensions >= 2
             ? Pca.Project(vectors, 2, cancellationToken)
-            : vectors.Select((v, i) => new[] { (double)v[0], vectors[0].Length > 1 ? v[1] : 0.0 }).ToArray();
+            : [.. Enumerable.Range(0, vectors.Rows).Select(i => new[] { (double)vectors[i][0], vectors.Dimensions > 1 ? vectors[i][1] : 0.0 })];
 
         var plot = new Plot();
 

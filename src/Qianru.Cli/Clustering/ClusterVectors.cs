@@ -3,7 +3,7 @@ namespace Qianru.Cli.Clustering;
 /// <summary>Reads the rows for <c>qianru cluster --vectors</c> through the library's vector file reader.</summary>
 internal static class ClusterVectors
 {
-    public static IReadOnlyList<float[]> Read(string path, string shownAs, CancellationToken cancellationToken = default)
+    public static VectorMatrix Read(string path, string shownAs, CancellationToken cancellationToken = default)
     {
         if (Directory.Exists(path))
         {
@@ -15,8 +15,8 @@ internal static class ClusterVectors
             throw new FileNotFoundException($"--vectors {shownAs}: file not found.", path);
         }
 
-        var rows = Qianru.IO.VectorFile.Read(path, cancellationToken);
-        if (rows.Length == 0)
+        var rows = Qianru.IO.VectorFile.ReadMatrix(path, cancellationToken);
+        if (rows.Rows == 0)
         {
             throw new InvalidDataException($"--vectors {shownAs}: the file holds no vectors.");
         }

@@ -71,9 +71,9 @@ internal sealed class ClusterCommand : ICliCommand
 
             SameFile.RefuseOverwrite(context, "--plot", parse.GetValue(plot), ("--input", parse.GetValue(input.Input)), ("--vectors", parse.GetValue(vectors)));
             var (rows, texts) = ReadRows(parse, context, input, vectors, model, cancel);
-            if (kmeans is not null && kmeans.Clusters > rows.Count)
+            if (kmeans is not null && kmeans.Clusters > rows.Rows)
             {
-                throw new CliUsageException($"--k {kmeans.Clusters}: there are only {rows.Count} rows; k must be at most the number of rows.");
+                throw new CliUsageException($"--k {kmeans.Clusters}: there are only {rows.Rows} rows; k must be at most the number of rows.");
             }
 
             var outcome = chosen switch
@@ -100,7 +100,7 @@ internal sealed class ClusterCommand : ICliCommand
             if (parse.GetValue(plot) is { } plotFile)
             {
                 ClusterPlot.Save(context.ResolvePath(plotFile), rows, outcome.Labels,
-                    $"{chosen}: {outcome.ClusterCount} clusters, {outcome.NoiseCount} noise ({rows.Count} rows)", cancel);
+                    $"{chosen}: {outcome.ClusterCount} clusters, {outcome.NoiseCount} noise ({rows.Rows} rows)", cancel);
             }
 
             writer.Flush();
@@ -159,16 +159,16 @@ internal sealed class ClusterCommand : ICliCommand
         }
     }
 
-    private static (IReadOnlyList<float[]> Rows, IReadOnlyList<string>? Texts) ReadRows(
+    private static (VectorMatrix Rows, IReadOnlyList<string>? Texts) ReadRows(
         ParseResult parse, CliContext context, TextInput input, Option<string?> vectors, ModelOptions model, CancellationToken cancel)
     {
         if (parse.GetValue(vectors) is { } file)
         {
             var texts = input.Read(parse, context, allowEmpty: true);
             var rows = ClusterVectors.Read(context.ResolvePath(file), file, cancel);
-            if (texts.Count > 0 && texts.Count != rows.Count)
+            if (texts.Count > 0 && texts.Count != rows.Rows)
             {
-                throw new CliUsageException($"--vectors {file}: {rows.Count} rows but {texts.Count} texts; give one text per row or none.");
+                throw new CliUsageException($"--vectors {file}: {rows.Rows} rows but {texts.Count} texts; give one text per row or none.");
             }
 
             return (rows, texts.Count > 0 ? texts : null);
@@ -177,10 +177,10 @@ internal sealed class ClusterCommand : ICliCommand
         var all = input.Read(parse, context);
         using var embedder = model.OpenTextEmbedder(parse, context);
         using var progress = ProgressBar.Start(context, all.Count);
-        return (embedder.EmbedBatch(all, progress, cancel), all);
+        return (embedder.EmbedMatrix(all, progress, cancel), all);
     }
 
-    private static ClusterOutcome RunKMeans(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, KMeansOptions options, DistanceMetric metric, CancellationToken cancel)
+    private static ClusterOutcome RunKMeans(VectorMatrix rows, IReadOnlyList<string>? texts, KMeansOptions options, DistanceMetric metric, CancellationToken cancel)
     {
         var result = KMeans.Fit(rows, options, cancel);
         var labels = result.Labels.ToArray();
@@ -197,7 +197,7 @@ internal sealed class ClusterCommand : ICliCommand
         };
     }
 
-    private static ClusterOutcome RunDbscan(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, DbscanOptions options, CancellationToken cancel)
+    private static ClusterOutcome RunDbscan(VectorMatrix rows, IReadOnlyList<string>? texts, DbscanOptions options, CancellationToken cancel)
     {
         var result = Dbscan.Fit(rows, options, cancel);
         var labels = result.Labels.ToArray();
@@ -214,10 +214,10 @@ internal sealed class ClusterCommand : ICliCommand
         };
     }
 
-    private static ClusterOutcome RunCommunity(IReadOnlyList<float[]> rows, IReadOnlyList<string>? texts, double threshold, int minCommunitySize, CancellationToken cancel)
+    private static ClusterOutcome RunCommunity(VectorMatrix rows, IReadOnlyList<string>? texts, double threshold, int minCommunitySize, CancellationToken cancel)
     {
         var communities = CommunityDetection.Find(rows, threshold, minCommunitySize, cancel);
-        var labels = CommunityDetection.ToLabels(communities, rows.Count);
+        var labels = CommunityDetection.ToLabels(communities, rows.Rows);
         var (silhouette, note) = Silhouette(rows, labels, DistanceMetric.Cosine, cancel);
         return new ClusterOutcome
         {
@@ -232,7 +232,7 @@ internal sealed class ClusterCommand : ICliCommand
     }
 
     /// <summary>Silhouette of the non-noise rows, or why there is none.</summary>
-    private static (double?, string?) Silhouette(IReadOnlyList<float[]> rows, int[] labels, DistanceMetric metric, CancellationToken cancel)
+    private static (double?, string?) Silhouette(VectorMatrix rows, int[] labels, DistanceMetric metric, CancellationToken cancel)
     {
         var kept = Enumerable.Range(0, labels.Length).Where(i => labels[i] >= 0).ToArray();
         var clusters = kept.Select(i => labels[i]).Distinct().Count();
@@ -255,6 +255,6 @@ internal sealed class ClusterCommand : ICliCommand
             note = $"sample of {SilhouetteMaxRows} rows";
         }
 
-        return (ClusterMetrics.Silhouette(kept.Select(i => rows[i]).ToArray(), kept.Select(i => labels[i]).ToArray(), metric, cancel), note);
+        return (ClusterMetrics.Silhouette(rows.SelectRows(kept), kept.Select(i => labels[i]).ToArray(), metric, cancel), note);
     }
 }

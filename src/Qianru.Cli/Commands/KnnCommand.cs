@@ -48,14 +48,14 @@ internal sealed class KnnCommand : ICliCommand
             SearchLimits.CheckRange("--rescore", parse.GetValue(rescoreOption), 0, SearchLimits.MaxK);
             var metric = VectorSimilarity.ParseMetric(parse.GetValue(metricOption)!);
             var kind = Enum.Parse<VectorIndexKind>(parse.GetValue(indexOption)!, ignoreCase: true);
-            var corpus = VectorFile.Read(context.ResolvePath(parse.GetValue(baseOption)!));
-            var queries = VectorFile.Read(context.ResolvePath(parse.GetValue(queriesOption)!));
-            if (corpus.Length > 0 && queries.Length > 0 && corpus[0].Length != queries[0].Length)
+            var corpus = VectorFile.ReadMatrix(context.ResolvePath(parse.GetValue(baseOption)!));
+            var queries = VectorFile.ReadMatrix(context.ResolvePath(parse.GetValue(queriesOption)!));
+            if (corpus.Rows > 0 && queries.Rows > 0 && corpus.Dimensions != queries.Dimensions)
             {
-                throw new CliUsageException($"--base vectors have {corpus[0].Length} dimensions but --queries vectors have {queries[0].Length}");
+                throw new CliUsageException($"--base vectors have {corpus.Dimensions} dimensions but --queries vectors have {queries.Dimensions}");
             }
 
-            SearchLimits.CheckHits(queries.Length, k, corpus.Length);
+            SearchLimits.CheckHits(queries.Rows, k, corpus.Rows);
             var hnsw = new HnswOptions
             {
                 M = parse.GetValue(mOption),
@@ -95,9 +95,9 @@ internal sealed class KnnCommand : ICliCommand
 
                 writer.WriteEndArray();
             });
-            var qps = queries.Length / Math.Max(search.Elapsed.TotalSeconds, 1e-9);
+            var qps = queries.Rows / Math.Max(search.Elapsed.TotalSeconds, 1e-9);
             context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"knn: {kind.ToString().ToLowerInvariant()} {VectorSimilarity.NameOf(metric)}, {corpus.Length} base × {queries.Length} queries, k={k}: build {build.Elapsed.TotalMilliseconds:F1} ms, search {search.Elapsed.TotalMilliseconds:F1} ms, {qps:F0} queries/s"));
+                $"knn: {kind.ToString().ToLowerInvariant()} {VectorSimilarity.NameOf(metric)}, {corpus.Rows} base × {queries.Rows} queries, k={k}: build {build.Elapsed.TotalMilliseconds:F1} ms, search {search.Elapsed.TotalMilliseconds:F1} ms, {qps:F0} queries/s"));
             if (parse.GetValue(recallOption))
             {
                 var exact = SemanticSearch.Search(queries, corpus, new SemanticSearchOptions { TopK = k, Metric = metric });

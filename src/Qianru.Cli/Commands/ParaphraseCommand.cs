@@ -34,11 +34,11 @@ internal sealed class ParaphraseCommand : ICliCommand
                 throw new CliUsageException("give at least two texts to pair up");
             }
 
-            float[][] vectors;
+            VectorMatrix vectors;
             using (var embedder = model.OpenTextEmbedder(parse, context))
             using (var progress = ProgressBar.Start(context, texts.Count))
             {
-                vectors = embedder.EmbedBatch(texts, progress, cancellationToken);
+                vectors = embedder.EmbedMatrix(texts, progress, cancellationToken);
             }
 
             var pairs = SemanticSearch.MineParaphrases(vectors, new ParaphraseMiningOptions { TopK = parse.GetValue(topK), MaxPairs = parse.GetValue(maxPairs) }, cancellationToken)

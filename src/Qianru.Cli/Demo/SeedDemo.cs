@@ -89,7 +89,7 @@ internal sealed class SeedDemo(TextWriter output, SentenceEmbedder embedder, str
     {
         Heading(3, "聚类: 十个工单的向量用 DBSCAN(eps=0.55, min_samples=2) 和 KMeans(n_clusters=3, random_state=42, n_init=auto) 分组, -1 为噪声",
             "clustering: the ten tickets' vectors grouped by DBSCAN and KMeans; -1 is noise");
-        var vectors = embedder.EmbedBatch(SeedExamples.Tickets);
+        var vectors = embedder.EmbedMatrix(SeedExamples.Tickets);
         var dbscan = Dbscan.Fit(vectors, new DbscanOptions { Eps = 0.55, MinSamples = 2, Metric = DistanceMetric.Euclidean });
         output.WriteLine("DBSCAN(eps=0.55, min_samples=2):");
         for (var i = 0; i < SeedExamples.Tickets.Length; i++)

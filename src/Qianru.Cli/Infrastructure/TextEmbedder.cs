@@ -33,8 +33,8 @@ internal sealed class TextEmbedder : IDisposable
 
     public float[][] EmbedDocuments(IReadOnlyList<string> documents) => _local is not null ? _local.EmbedDocuments(documents) : Generate(documents, null, default);
 
-    public float[][] EmbedBatch(IReadOnlyList<string> texts, IProgress<int>? progress, CancellationToken cancellationToken) =>
-        _local is not null ? _local.EmbedBatch(texts, null, progress, cancellationToken) : Generate(texts, progress, cancellationToken);
+    public VectorMatrix EmbedMatrix(IReadOnlyList<string> texts, IProgress<int>? progress, CancellationToken cancellationToken) =>
+        _local is not null ? _local.EmbedMatrix(texts, null, progress, cancellationToken) : VectorMatrix.FromRows(Generate(texts, progress, cancellationToken));
 
     public void Dispose()
     {

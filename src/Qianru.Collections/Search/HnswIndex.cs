@@ -110,10 +110,22 @@ public sealed unsafe class HnswIndex : IVectorIndex, IDisposable
             throw new ArgumentException("cannot build an index from no vectors", nameof(vectors));
         }
 
-        var index = Create(vectors[0].Length, options);
+        return Build(VectorMatrix.FromRows(vectors), options);
+    }
+
+    /// <summary>Builds an index over the rows of <paramref name="vectors"/>, keyed by row (0, 1, ...), on all cores.</summary>
+    public static HnswIndex Build(VectorMatrix vectors, HnswOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        if (vectors.Rows == 0)
+        {
+            throw new ArgumentException("cannot build an index from no vectors", nameof(vectors));
+        }
+
+        var index = Create(vectors.Dimensions, options);
         try
         {
-            index.Add([.. Enumerable.Range(0, vectors.Count)], vectors);
+            index.Add([.. Enumerable.Range(0, vectors.Rows)], vectors);
             return index;
         }
         catch
@@ -178,6 +190,33 @@ public sealed unsafe class HnswIndex : IVectorIndex, IDisposable
             throw new ArgumentException($"{keys.Count} keys but {vectors.Count} vectors", nameof(keys));
         }
 
+        for (var i = 0; i < vectors.Count; i++)
+        {
+            if (vectors[i] is null || vectors[i].Length != Dimensions)
+            {
+                throw new ArgumentException($"vector {i} has {vectors[i]?.Length ?? 0} dimensions but the index has {Dimensions}", nameof(vectors));
+            }
+        }
+
+        Add(keys, vectors.Count == 0 ? new VectorMatrix(0, Dimensions) : VectorMatrix.FromRows(vectors));
+    }
+
+    /// <summary>Adds the rows of <paramref name="vectors"/> under the given keys, in parallel on all cores (searches wait until it is done).</summary>
+    /// <exception cref="ArgumentException">A wrong dimension, a negative or already present key.</exception>
+    public void Add(IReadOnlyList<int> keys, VectorMatrix vectors)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(vectors);
+        if (keys.Count != vectors.Rows)
+        {
+            throw new ArgumentException($"{keys.Count} keys but {vectors.Rows} vectors", nameof(keys));
+        }
+
+        if (vectors.Rows > 0 && vectors.Dimensions != Dimensions)
+        {
+            throw new ArgumentException($"the vectors have {vectors.Dimensions} dimensions but the index has {Dimensions}", nameof(vectors));
+        }
+
         _gate.EnterWriteLock();
         try
         {
@@ -185,11 +224,6 @@ public sealed unsafe class HnswIndex : IVectorIndex, IDisposable
             var seen = new HashSet<int>();
             for (var i = 0; i < keys.Count; i++)
             {
-                if (vectors[i] is null || vectors[i].Length != Dimensions)
-                {
-                    throw new ArgumentException($"vector {i} has {vectors[i]?.Length ?? 0} dimensions but the index has {Dimensions}", nameof(vectors));
-                }
-
                 if (keys[i] < 0 || !seen.Add(keys[i]) || ContainsUnlocked(keys[i]))
                 {
                     throw new ArgumentException($"key {keys[i]} is negative or already in the index", nameof(keys));
@@ -199,7 +233,7 @@ public sealed unsafe class HnswIndex : IVectorIndex, IDisposable
             Reserve(CountUnlocked + keys.Count);
             Parallel.For(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = Threads }, i =>
             {
-                fixed (float* vector = vectors[i])
+                fixed (float* vector = vectors.Row(i))
                 {
                     USearchNative.Add(handle, (ulong)keys[i], vector, USearchNative.ScalarKind.Float32, out var error);
                     USearchNative.Check(error, "add");
@@ -252,19 +286,16 @@ public sealed unsafe class HnswIndex : IVectorIndex, IDisposable
     /// <see cref="VectorSearchOptions.MaxDegreeOfParallelism"/> limits it) with ef =
     /// max(<see cref="VectorSearchOptions.Ef"/> or <see cref="EfSearch"/>, k).
     /// </summary>
-    public SearchHit[][] Search(IReadOnlyList<float[]> queries, int k, VectorSearchOptions? options = null, CancellationToken cancellationToken = default)
+    public SearchHit[][] Search(VectorMatrix queries, int k, VectorSearchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        for (var i = 0; i < queries.Count; i++)
+        if (queries.Rows > 0 && queries.Dimensions != Dimensions)
         {
-            if (queries[i] is null || queries[i].Length != Dimensions)
-            {
-                throw new ArgumentException($"query {i} has {queries[i]?.Length ?? 0} dimensions but the index has {Dimensions}", nameof(queries));
-            }
+            throw new ArgumentException($"the queries have {queries.Dimensions} dimensions but the index has {Dimensions}", nameof(queries));
         }
 
-        var results = new SearchHit[queries.Count][];
+        var results = new SearchHit[queries.Rows][];
         var count = EnterSearch(options?.Ef ?? EfSearch, k);
         try
         {
@@ -279,7 +310,7 @@ public sealed unsafe class HnswIndex : IVectorIndex, IDisposable
             var degree = options?.MaxDegreeOfParallelism is > 0 and var d ? Math.Min(d, Threads) : Threads;
             Parallel.For(
                 0,
-                queries.Count,
+                queries.Rows,
                 new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken },
                 () => (Keys: new ulong[k], Distances: new float[k]),
                 (q, _, buffers) =>
@@ -521,7 +552,7 @@ public sealed unsafe class HnswIndex : IVectorIndex, IDisposable
         return found;
     }
 
-    private SearchHit[] SearchOne(IntPtr handle, float[] query, int k, ulong[] keys, float[] distances)
+    private SearchHit[] SearchOne(IntPtr handle, ReadOnlySpan<float> query, int k, ulong[] keys, float[] distances)
     {
         nuint found;
         _searchSlots.Wait();

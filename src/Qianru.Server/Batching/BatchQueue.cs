@@ -12,7 +12,7 @@ namespace Qianru.Server.Batching;
 /// sequence with those closest to it in length, at most <see cref="QianruServerOptions.ModelBatchSize"/> sequences
 /// and <see cref="QianruServerOptions.MaxBatchTokens"/> tokens with padding. The call runs as built
 /// (<see cref="SentenceEmbedder.EncodeBatch"/>: no second validation, sorting or splitting), and each vector is
-/// finished for its request (<see cref="Pooling.Finish"/>). A request is answered when its last sequence is done.
+/// finished for its request (<see cref="Pooling.Finish(ReadOnlySpan{float}, int, bool)"/>). A request is answered when its last sequence is done.
 /// At most <see cref="QianruServerOptions.MaxConcurrentRequests"/> requests are admitted at once (embedding and
 /// <c>/tokenize</c> alike); <see cref="TryAdmit"/> refuses more, so the queue never grows without bound.
 /// </summary>

@@ -1,3 +1,5 @@
+using Qianru.Numerics;
+
 namespace Qianru.Clustering;
 
 /// <summary>Quality measures of a clustering, computed as scikit-learn's <c>sklearn.metrics</c> does.</summary>
@@ -16,9 +18,19 @@ public static class ClusterMetrics
     /// <param name="cancellationToken">Checked for every row (n distances), so a cancelled call stops within milliseconds.</param>
     /// <exception cref="ArgumentException">Label count differs from the row count, or the number of distinct labels is not between 2 and n − 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static double Silhouette(IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels, DistanceMetric metric = DistanceMetric.Euclidean, CancellationToken cancellationToken = default)
+    public static double Silhouette(IReadOnlyList<float[]> vectors, IReadOnlyList<int> labels, DistanceMetric metric = DistanceMetric.Euclidean, CancellationToken cancellationToken = default) =>
+        SilhouetteCore(ClusterInput.From(vectors), labels, metric, cancellationToken);
+
+    /// <summary>As <see cref="Silhouette(IReadOnlyList{float[]}, IReadOnlyList{int}, DistanceMetric, CancellationToken)"/>, over the rows of a matrix.</summary>
+    /// <param name="vectors">The rows.</param>
+    /// <param name="labels">One label per row.</param>
+    /// <param name="metric"><see cref="DistanceMetric.Euclidean"/> (default) or <see cref="DistanceMetric.Cosine"/>.</param>
+    /// <param name="cancellationToken">Checked for every row.</param>
+    public static double Silhouette(VectorMatrix vectors, IReadOnlyList<int> labels, DistanceMetric metric = DistanceMetric.Euclidean, CancellationToken cancellationToken = default) =>
+        SilhouetteCore(ClusterInput.From(vectors), labels, metric, cancellationToken);
+
+    private static double SilhouetteCore(VectorMatrix x, IReadOnlyList<int> labels, DistanceMetric metric, CancellationToken cancellationToken)
     {
-        var x = RowMatrix.From(vectors);
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.Count != x.Rows)
         {

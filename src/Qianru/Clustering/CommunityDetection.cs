@@ -1,3 +1,5 @@
+using Qianru.Numerics;
+
 namespace Qianru.Clustering;
 
 /// <summary>
@@ -22,6 +24,24 @@ public static class CommunityDetection
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static int[][] Find(IReadOnlyList<float[]> vectors, double threshold = 0.75, int minCommunitySize = 10, CancellationToken cancellationToken = default)
     {
+        CheckSettings(threshold, minCommunitySize);
+        return FindCore(ClusterInput.From(vectors), threshold, minCommunitySize, cancellationToken);
+    }
+
+    /// <summary>As <see cref="Find(IReadOnlyList{float[]}, double, int, CancellationToken)"/>, over the rows of a matrix without copying them.</summary>
+    /// <param name="vectors">The rows (need not be normalized; they are compared by cosine similarity).</param>
+    /// <param name="threshold">Lowest cosine similarity within a community (sentence-transformers' default 0.75).</param>
+    /// <param name="minCommunitySize">Fewest rows in a community (default 10; capped at the number of rows).</param>
+    /// <param name="cancellationToken">Checked every block of 64 × 2048 pairs.</param>
+    /// <returns>Each community's row indices, central row first; communities ordered largest first.</returns>
+    public static int[][] Find(VectorMatrix vectors, double threshold = 0.75, int minCommunitySize = 10, CancellationToken cancellationToken = default)
+    {
+        CheckSettings(threshold, minCommunitySize);
+        return FindCore(ClusterInput.From(vectors), threshold, minCommunitySize, cancellationToken);
+    }
+
+    private static void CheckSettings(double threshold, int minCommunitySize)
+    {
         if (!(threshold >= -1 && threshold <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, $"threshold is {threshold}; it must be a cosine similarity in [-1, 1].");
@@ -32,8 +52,11 @@ public static class CommunityDetection
             throw new ArgumentOutOfRangeException(nameof(minCommunitySize), minCommunitySize, $"min_community_size is {minCommunitySize}; it must be at least 1.");
         }
 
-        var x = RowMatrix.From(vectors);
-        int n = x.Rows, d = x.Columns;
+    }
+
+    private static int[][] FindCore(VectorMatrix x, double threshold, int minCommunitySize, CancellationToken cancellationToken)
+    {
+        int n = x.Rows, d = x.Dimensions;
         minCommunitySize = Math.Min(minCommunitySize, n);
         var norms = Kernels.SquaredNorms(x);
         var unit = new float[x.Data.Length];

@@ -1,3 +1,5 @@
+using Qianru.Numerics;
+
 namespace Qianru.Clustering;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Qianru.Clustering;
 /// order of their lowest-index core sample, and a border row reachable from two clusters joins the lower-numbered one.
 /// </summary>
 /// <remarks>
-/// Thread-safe: <see cref="Fit"/> keeps no state. Neighbours are found block by block on all cores with a float32 SIMD
+/// Thread-safe: <c>Fit</c> keeps no state. Neighbours are found block by block on all cores with a float32 SIMD
 /// kernel; pairs within float32 rounding of eps are decided again in double precision. Memory is the neighbour pairs (one int each),
 /// never an n × n matrix. See <see href="https://scikit-learn.org/stable/modules/generated/sklearn.cluster.DBSCAN.html"/>.
 /// </remarks>
@@ -21,10 +23,20 @@ public static class Dbscan
     /// <param name="cancellationToken">Checked every block of 64 × 256 pairs, so a cancelled fit stops within milliseconds.</param>
     /// <exception cref="ArgumentException">No rows, ragged rows, NaN or infinity, or a precomputed matrix that is not square.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static DbscanResult Fit(IReadOnlyList<float[]> vectors, DbscanOptions? options = null, CancellationToken cancellationToken = default)
+    public static DbscanResult Fit(IReadOnlyList<float[]> vectors, DbscanOptions? options = null, CancellationToken cancellationToken = default) =>
+        FitCore(ClusterInput.From(vectors), options ?? new DbscanOptions(), cancellationToken);
+
+    /// <summary>Clusters the rows of <paramref name="vectors"/> (or, for <see cref="DistanceMetric.Precomputed"/>, of a distance matrix), without copying them.</summary>
+    /// <param name="vectors">The rows.</param>
+    /// <param name="options">Settings; <c>null</c> uses the defaults (eps 0.5, min_samples 5, Euclidean).</param>
+    /// <param name="cancellationToken">Checked every block of 64 × 256 pairs, so a cancelled fit stops within milliseconds.</param>
+    /// <exception cref="ArgumentException">No rows, NaN or infinity, or a precomputed matrix that is not square.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static DbscanResult Fit(VectorMatrix vectors, DbscanOptions? options = null, CancellationToken cancellationToken = default) =>
+        FitCore(ClusterInput.From(vectors), options ?? new DbscanOptions(), cancellationToken);
+
+    private static DbscanResult FitCore(VectorMatrix x, DbscanOptions options, CancellationToken cancellationToken)
     {
-        options ??= new DbscanOptions();
-        var x = RowMatrix.From(vectors);
         if (options.Metric == DistanceMetric.Precomputed)
         {
             var neighbours = PrecomputedNeighbours(x, options.Eps, cancellationToken);
@@ -96,12 +108,12 @@ public static class Dbscan
         return new DbscanResult(labels, cores.ToArray(), label);
     }
 
-    private static int[][] PrecomputedNeighbours(RowMatrix x, double eps, CancellationToken cancellationToken)
+    private static int[][] PrecomputedNeighbours(VectorMatrix x, double eps, CancellationToken cancellationToken)
     {
-        if (x.Rows != x.Columns)
+        if (x.Rows != x.Dimensions)
         {
             throw new ArgumentException(
-                $"A precomputed distance matrix must be square, but it has {x.Rows} rows of {x.Columns} values.", "vectors");
+                $"A precomputed distance matrix must be square, but it has {x.Rows} rows of {x.Dimensions} values.", "vectors");
         }
 
         var result = new int[x.Rows][];
@@ -122,7 +134,7 @@ public static class Dbscan
         return result;
     }
 
-    private static Pairs EuclideanNeighbours(RowMatrix x, double eps, CancellationToken cancellationToken)
+    private static Pairs EuclideanNeighbours(VectorMatrix x, double eps, CancellationToken cancellationToken)
     {
         var norms = Kernels.SquaredNorms(x);
         var eps2 = eps * eps;
@@ -150,7 +162,7 @@ public static class Dbscan
         }, cancellationToken);
     }
 
-    private static Pairs CosineNeighbours(RowMatrix x, double eps, CancellationToken cancellationToken)
+    private static Pairs CosineNeighbours(VectorMatrix x, double eps, CancellationToken cancellationToken)
     {
         var norms = Kernels.SquaredNorms(x);
         var unit = new float[x.Data.Length];
@@ -160,7 +172,7 @@ public static class Dbscan
             if (norm > 0)
             {
                 var row = x.Row(i);
-                var target = unit.AsSpan(i * x.Columns, x.Columns);
+                var target = unit.AsSpan(i * x.Dimensions, x.Dimensions);
                 for (var t = 0; t < row.Length; t++)
                 {
                     target[t] = (float)(row[t] / norm);
@@ -204,9 +216,9 @@ public static class Dbscan
     /// others are decided by <paramref name="isNeighbour"/>(i, j, dot). Each pair is computed once.
     /// </summary>
     private static Pairs Neighbours(
-        RowMatrix x, float[] data, float[] reject, float[] accept, Func<int, int, float, bool> isNeighbour, CancellationToken cancellationToken)
+        VectorMatrix x, float[] data, float[] reject, float[] accept, Func<int, int, float, bool> isNeighbour, CancellationToken cancellationToken)
     {
-        int n = x.Rows, d = x.Columns;
+        int n = x.Rows, d = x.Dimensions;
         var blocks = (n + BlockA - 1) / BlockA;
         var pairs = new Pairs(n, blocks);
         var degreeLock = new object();

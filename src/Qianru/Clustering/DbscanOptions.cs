@@ -1,6 +1,6 @@
 namespace Qianru.Clustering;
 
-/// <summary>Settings of <see cref="Dbscan.Fit"/>; the defaults are scikit-learn's.</summary>
+/// <summary>Settings of <see cref="Dbscan"/>.<c>Fit</c>; the defaults are scikit-learn's.</summary>
 public sealed class DbscanOptions
 {
     private readonly double _eps = 0.5;

@@ -1,6 +1,6 @@
 namespace Qianru.Clustering;
 
-/// <summary>The outcome of <see cref="Dbscan.Fit"/>.</summary>
+/// <summary>The outcome of <see cref="Dbscan"/>.<c>Fit</c>.</summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
 public sealed class DbscanResult
 {

@@ -1,3 +1,5 @@
+using Qianru.Numerics;
+
 namespace Qianru.Clustering;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Qianru.Clustering;
 /// same empty-cluster relocation, so that from the same starting centres it reaches the same labels.
 /// </summary>
 /// <remarks>
-/// Thread-safe: <see cref="Fit"/> keeps no state. Distances are screened with a float32 SIMD kernel on all cores;
+/// Thread-safe: <c>Fit</c> keeps no state. Distances are screened with a float32 SIMD kernel on all cores;
 /// a label whose two nearest centres are within float32 rounding of each other is decided again in double precision,
 /// and centres, inertia and the tolerance are accumulated in double precision, so results match scikit-learn's float64
 /// computation. See <see href="https://scikit-learn.org/stable/modules/generated/sklearn.cluster.KMeans.html"/>.
@@ -22,12 +24,20 @@ public static class KMeans
     /// <exception cref="ArgumentException">No rows, ragged rows, NaN or infinity, k greater than the number of rows, or initial centres of the wrong shape.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static KMeansResult Fit(IReadOnlyList<float[]> vectors, KMeansOptions? options = null, CancellationToken cancellationToken = default) =>
-        FitCore(vectors, options ?? new KMeansOptions(), null, cancellationToken);
+        FitCore(ClusterInput.From(vectors), options ?? new KMeansOptions(), null, cancellationToken);
+
+    /// <summary>Clusters the rows of <paramref name="vectors"/> into <see cref="KMeansOptions.Clusters"/> groups, without copying them.</summary>
+    /// <param name="vectors">The rows to cluster: finite values.</param>
+    /// <param name="options">Settings; <c>null</c> uses the defaults (k = 8).</param>
+    /// <param name="cancellationToken">Checked every 64 rows of every pass, so a cancelled fit stops within milliseconds.</param>
+    /// <exception cref="ArgumentException">No rows, NaN or infinity, k greater than the number of rows, or initial centres of the wrong shape.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static KMeansResult Fit(VectorMatrix vectors, KMeansOptions? options = null, CancellationToken cancellationToken = default) =>
+        FitCore(ClusterInput.From(vectors), options ?? new KMeansOptions(), null, cancellationToken);
 
     /// <summary>As <see cref="Fit(IReadOnlyList{float[]}, KMeansOptions?, CancellationToken)"/>; <paramref name="onIteration"/> gets (iteration, inertia of the labels and the updated centres) after every Lloyd step (for tests).</summary>
-    internal static KMeansResult FitCore(IReadOnlyList<float[]> vectors, KMeansOptions options, Action<int, double>? onIteration, CancellationToken cancellationToken = default)
+    internal static KMeansResult FitCore(VectorMatrix x, KMeansOptions options, Action<int, double>? onIteration, CancellationToken cancellationToken = default)
     {
-        var x = RowMatrix.From(vectors);
         var k = options.Clusters;
         if (k > x.Rows)
         {
@@ -42,10 +52,10 @@ public static class KMeans
                 throw new ArgumentException($"The initial centres have {init.Count} rows but k (clusters) is {k}; give one row per cluster.", nameof(options));
             }
 
-            var centres = RowMatrix.From(init, "initial centres");
-            if (centres.Columns != x.Columns)
+            var centres = ClusterInput.From(init, "initial centres");
+            if (centres.Dimensions != x.Dimensions)
             {
-                throw new ArgumentException($"The initial centres have {centres.Columns} values per row but the vectors have {x.Columns}.", nameof(options));
+                throw new ArgumentException($"The initial centres have {centres.Dimensions} values per row but the vectors have {x.Dimensions}.", nameof(options));
             }
 
             given = Array.ConvertAll(centres.Data, v => (double)v);
@@ -70,14 +80,14 @@ public static class KMeans
     }
 
     /// <summary>scikit-learn's <c>_tolerance</c>: mean of the per-feature (population) variances times tol.</summary>
-    internal static double ScaledTolerance(RowMatrix x, double tol, CancellationToken cancellationToken = default)
+    internal static double ScaledTolerance(VectorMatrix x, double tol, CancellationToken cancellationToken = default)
     {
         if (tol == 0)
         {
             return 0;
         }
 
-        var d = x.Columns;
+        var d = x.Dimensions;
         var chunk = ParallelChunks.ChunkSize(x.Rows, 4096);
         var partialMeans = new double[ParallelChunks.Count(x.Rows, chunk)][];
         ParallelChunks.For(x.Rows, chunk, (c, start, end) =>
@@ -118,7 +128,7 @@ public static class KMeans
 
     private static KMeansResult Lloyd(State s, double[] startCentres, int maxIterations, double tolerance, Action<int, double>? onIteration)
     {
-        int n = s.X.Rows, d = s.X.Columns, k = s.K;
+        int n = s.X.Rows, d = s.X.Dimensions, k = s.K;
         var centres = (double[])startCentres.Clone();
         var labels = new int[n];
         var labelsOld = new int[n];
@@ -205,7 +215,7 @@ public static class KMeans
             return;
         }
 
-        var d = s.X.Columns;
+        var d = s.X.Dimensions;
         var distances = new double[s.X.Rows];
         for (var i = 0; i < distances.Length; i++)
         {
@@ -234,7 +244,7 @@ public static class KMeans
     /// <summary>Greedy k-means++ as scikit-learn's <c>_kmeans_plusplus</c>, with <paramref name="random"/> as the source of randomness.</summary>
     private static double[] KMeansPlusPlus(State s, Random random)
     {
-        int n = s.X.Rows, d = s.X.Columns, k = s.K;
+        int n = s.X.Rows, d = s.X.Dimensions, k = s.K;
         var trials = 2 + (int)Math.Log(k);
         var centres = new double[k * d];
         var first = random.Next(n);
@@ -332,7 +342,7 @@ public static class KMeans
         private readonly int? _parallelism;
         private readonly double[]?[] _partialSums;
 
-        public State(RowMatrix x, int k, int? parallelism, CancellationToken cancel)
+        public State(VectorMatrix x, int k, int? parallelism, CancellationToken cancel)
         {
             X = x;
             K = k;
@@ -342,13 +352,13 @@ public static class KMeans
 
             // Chunk boundaries depend on the shape only, so sums (and results) do not depend on the core count;
             // at most ~256 MiB of per-chunk partial sums.
-            var maxChunks = (int)Math.Clamp(256L * 1024 * 1024 / Math.Max(1L, (long)k * x.Columns * 8), 1, 64);
+            var maxChunks = (int)Math.Clamp(256L * 1024 * 1024 / Math.Max(1L, (long)k * x.Dimensions * 8), 1, 64);
             _chunkSize = Math.Max(ParallelChunks.ChunkSize(x.Rows, 256), (x.Rows + maxChunks - 1) / maxChunks);
             _chunks = ParallelChunks.Count(x.Rows, _chunkSize);
             _partialSums = new double[_chunks][];
         }
 
-        public RowMatrix X { get; }
+        public VectorMatrix X { get; }
 
         public int K { get; }
 
@@ -363,7 +373,7 @@ public static class KMeans
         /// </summary>
         public double[] AssignAndSum(double[] centres, int[] labels, bool updateCentres, out int[] counts)
         {
-            int d = X.Columns, k = K;
+            int d = X.Dimensions, k = K;
             var centresF = Array.ConvertAll(centres, v => (float)v);
             var centreNorms = new double[k];
             var maxNorm = 0.0;
@@ -475,7 +485,7 @@ public static class KMeans
         /// <summary>Sum of squared distances of the rows to their labelled centres, in double precision.</summary>
         public double Inertia(double[] centres, int[] labels)
         {
-            var d = X.Columns;
+            var d = X.Dimensions;
             var partial = new double[_chunks];
             ParallelChunks.For(X.Rows, _chunkSize, (chunk, start, end) =>
             {
@@ -493,7 +503,7 @@ public static class KMeans
         /// <summary>Writes into result[t] the squared euclidean distances from row rowsOfX[t] to every row (float32 dot products, clamped at 0).</summary>
         public void SquaredDistancesTo(int[] rowsOfX, double[][] result)
         {
-            int d = X.Columns, m = rowsOfX.Length;
+            int d = X.Dimensions, m = rowsOfX.Length;
             var picked = new float[m * d];
             for (var t = 0; t < m; t++)
             {

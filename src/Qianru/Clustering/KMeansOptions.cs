@@ -1,7 +1,7 @@
 namespace Qianru.Clustering;
 
-/// <summary>Settings of <see cref="KMeans.Fit"/>; the defaults are scikit-learn's.</summary>
-/// <remarks>Each value is checked when it is set; that <see cref="Clusters"/> is at most the number of rows is checked by <see cref="KMeans.Fit"/>.</remarks>
+/// <summary>Settings of <see cref="KMeans"/>.<c>Fit</c>; the defaults are scikit-learn's.</summary>
+/// <remarks>Each value is checked when it is set; that <see cref="Clusters"/> is at most the number of rows is checked by <see cref="KMeans"/>.<c>Fit</c>.</remarks>
 public sealed class KMeansOptions
 {
     private readonly int _clusters = 8;

@@ -1,6 +1,8 @@
+using Qianru.Numerics;
+
 namespace Qianru.Clustering;
 
-/// <summary>The outcome of <see cref="KMeans.Fit"/>: labels, centres, inertia and iteration count of the best run.</summary>
+/// <summary>The outcome of <see cref="KMeans"/>.<c>Fit</c>: labels, centres, inertia and iteration count of the best run.</summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
 public sealed class KMeansResult
 {

@@ -1,3 +1,5 @@
+using Qianru.Numerics;
+
 namespace Qianru.Clustering;
 
 /// <summary>
@@ -15,10 +17,20 @@ public static class Pca
     /// <param name="cancellationToken">Checked through the covariance and every Jacobi row, so a cancelled call stops within milliseconds.</param>
     /// <exception cref="ArgumentException">No rows, ragged rows, non-finite values, or components outside 1 … min(n, d).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static double[][] Project(IReadOnlyList<float[]> vectors, int components = 2, CancellationToken cancellationToken = default)
+    public static double[][] Project(IReadOnlyList<float[]> vectors, int components = 2, CancellationToken cancellationToken = default) =>
+        ProjectCore(ClusterInput.From(vectors), components, cancellationToken);
+
+    /// <summary>Projects the rows of <paramref name="vectors"/> onto their first <paramref name="components"/> principal components.</summary>
+    /// <returns>One row of <paramref name="components"/> coordinates per input row.</returns>
+    /// <param name="vectors">The rows.</param>
+    /// <param name="components">How many components to keep (default 2, for a plot).</param>
+    /// <param name="cancellationToken">Checked through the covariance and every Jacobi row.</param>
+    public static double[][] Project(VectorMatrix vectors, int components = 2, CancellationToken cancellationToken = default) =>
+        ProjectCore(ClusterInput.From(vectors), components, cancellationToken);
+
+    private static double[][] ProjectCore(VectorMatrix x, int components, CancellationToken cancellationToken)
     {
-        var x = RowMatrix.From(vectors);
-        int n = x.Rows, d = x.Columns;
+        int n = x.Rows, d = x.Dimensions;
         if (components < 1 || components > Math.Min(n, d))
         {
             throw new ArgumentException($"components is {components}; it must be between 1 and min(rows, dimensions) = {Math.Min(n, d)}.", nameof(components));

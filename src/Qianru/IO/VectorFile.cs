@@ -23,7 +23,7 @@ namespace Qianru.IO;
 /// </remarks>
 public static class VectorFile
 {
-    /// <summary>The extensions <see cref="Read"/> and <see cref="Write"/> understand.</summary>
+    /// <summary>The extensions <see cref="Read"/> and <c>Write</c> understand.</summary>
     public static IReadOnlyList<string> SupportedExtensions { get; } = [".npy", ".jsonl", ".csv", ".tsv"];
 
     /// <summary>Reads all vectors of <paramref name="path"/>; the format is chosen by its extension.</summary>
@@ -34,7 +34,18 @@ public static class VectorFile
     /// <param name="cancellationToken">Checked every 1024 rows.</param>
     /// <exception cref="InvalidDataException">A malformed file, a bad cell, rows of different lengths, NaN or infinity.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static float[][] Read(string path, CancellationToken cancellationToken = default)
+    public static float[][] Read(string path, CancellationToken cancellationToken = default) =>
+        ReadMatrix(path, cancellationToken).ToArrays();
+
+    /// <summary>Reads all vectors of <paramref name="path"/> into one matrix, a row per vector; the format is chosen by its extension.</summary>
+    /// <param name="path">A <c>.npy</c>, <c>.jsonl</c>, <c>.csv</c> or <c>.tsv</c> file.</param>
+    /// <param name="cancellationToken">Checked every 1024 rows.</param>
+    /// <returns>The rows, in file order; a matrix of no rows for a file with none.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="NotSupportedException">The extension is not one of <see cref="SupportedExtensions"/>.</exception>
+    /// <exception cref="InvalidDataException">A malformed file, a bad cell, rows of different lengths, NaN or infinity.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static VectorMatrix ReadMatrix(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var ext = ExtensionOf(path);
@@ -65,18 +76,26 @@ public static class VectorFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(rows);
-        var ext = ExtensionOf(path);
-        var dims = rows.Count == 0 ? 0 : rows[0].Length;
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var row = rows[i] ?? throw new ArgumentException($"row {i} is null", nameof(rows));
-            if (row.Length != dims)
-            {
-                throw new ArgumentException(
-                    $"cannot write {path}: row {i} has {row.Length} values but row 0 has {dims}; all rows must have the same length",
-                    nameof(rows));
-            }
+        ExtensionOf(path);
+        Write(path, VectorMatrix.FromRows(rows, null, $"cannot write {path}"));
+    }
 
+    /// <summary>
+    /// Writes the rows of <paramref name="rows"/> to <paramref name="path"/>, replacing it, as
+    /// <see cref="Write(string, IReadOnlyList{float[]})"/> does.
+    /// </summary>
+    /// <param name="path">The file to create; its extension chooses the format.</param>
+    /// <param name="rows">The vectors; all values must be finite.</param>
+    /// <exception cref="NotSupportedException">The extension is not one of <see cref="SupportedExtensions"/>.</exception>
+    /// <exception cref="ArgumentException">NaN or infinity.</exception>
+    public static void Write(string path, VectorMatrix rows)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(rows);
+        var ext = ExtensionOf(path);
+        for (var i = 0; i < rows.Rows; i++)
+        {
+            var row = rows.Row(i);
             var bad = FirstNonFinite(row);
             if (bad >= 0)
             {
@@ -91,7 +110,7 @@ public static class VectorFile
             switch (ext)
             {
                 case ".npy":
-                    WriteNpy(stream, rows, dims);
+                    WriteNpyCore(stream, rows);
                     break;
                 case ".jsonl":
                     WriteText(stream, rows, ",", "[", "]");
@@ -137,7 +156,7 @@ public static class VectorFile
     private static readonly Regex FortranPattern = new(@"['""]fortran_order['""]\s*:\s*(True|False)", RegexOptions.CultureInvariant);
     private static readonly Regex ShapePattern = new(@"['""]shape['""]\s*:\s*\(([^)]*)\)", RegexOptions.CultureInvariant);
 
-    private static float[][] ReadNpy(string path, CancellationToken cancellationToken)
+    private static VectorMatrix ReadNpy(string path, CancellationToken cancellationToken)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var magic = new byte[8];
@@ -237,7 +256,17 @@ public static class VectorFile
                 $"{path}: the .npy header says shape ({rowCount}, {dims}), {dataBytes} bytes of data, but the file holds {remaining} after the header (truncated or damaged file)");
         }
 
-        var rows = new float[rowCount][];
+        if (rowCount == 0)
+        {
+            return new VectorMatrix(0, (int)Math.Max(dims, 1));
+        }
+
+        if (rowCount * dims > Array.MaxLength)
+        {
+            throw new InvalidDataException($"{path}: .npy shape ({rowCount}, {dims}) is too large");
+        }
+
+        var rows = new VectorMatrix((int)rowCount, (int)dims);
         var buffer = new byte[dims * itemSize];
         for (var i = 0; i < rowCount; i++)
         {
@@ -246,24 +275,22 @@ public static class VectorFile
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            ReadExactly(stream, buffer, path, $"row {i}");
-            var row = new float[dims];
-            if (itemSize == 4)
+            var row = rows.Row(i);
+            if (itemSize == 4 && !bigEndian)
             {
-                if (bigEndian)
+                ReadExactly(stream, MemoryMarshal.AsBytes(row), path, $"row {i}");
+            }
+            else if (itemSize == 4)
+            {
+                ReadExactly(stream, buffer, path, $"row {i}");
+                for (var j = 0; j < dims; j++)
                 {
-                    for (var j = 0; j < dims; j++)
-                    {
-                        row[j] = BinaryPrimitives.ReadSingleBigEndian(buffer.AsSpan(j * 4));
-                    }
-                }
-                else
-                {
-                    MemoryMarshal.Cast<byte, float>(buffer).CopyTo(row);
+                    row[j] = BinaryPrimitives.ReadSingleBigEndian(buffer.AsSpan(j * 4));
                 }
             }
             else
             {
+                ReadExactly(stream, buffer, path, $"row {i}");
                 for (var j = 0; j < dims; j++)
                 {
                     var span = buffer.AsSpan(j * 8);
@@ -278,8 +305,6 @@ public static class VectorFile
                 throw new InvalidDataException(
                     $"{path}: row {i}, column {bad + 1} is {DescribeNonFinite(row[bad], itemSize == 8)}; only finite values are allowed");
             }
-
-            rows[i] = row;
         }
 
         return rows;
@@ -288,7 +313,7 @@ public static class VectorFile
     private static string DescribeNonFinite(float value, bool fromDouble) =>
         float.IsNaN(value) ? "NaN" : fromDouble ? "infinite or outside the float32 range" : "infinity";
 
-    private static void ReadExactly(Stream stream, byte[] buffer, string path, string what)
+    private static void ReadExactly(Stream stream, Span<byte> buffer, string path, string what)
     {
         try
         {
@@ -314,13 +339,23 @@ public static class VectorFile
             throw new ArgumentException("all rows must have the same length", nameof(rows));
         }
 
-        WriteNpy(stream, rows, dims);
+        WriteNpyCore(stream, rows.Count == 0 ? new VectorMatrix(0, 1) : VectorMatrix.FromRows(rows));
     }
 
-    private static void WriteNpy(Stream stream, IReadOnlyList<float[]> rows, int dims)
+    /// <summary>Writes the rows of a matrix as a NumPy .npy to a stream, as numpy.save does.</summary>
+    public static void WriteNpy(Stream stream, VectorMatrix rows)
     {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(rows);
+        WriteNpyCore(stream, rows);
+    }
+
+    private static void WriteNpyCore(Stream stream, VectorMatrix rows)
+    {
+        // An empty matrix is written as numpy writes an empty list of vectors: shape (0, 0).
+        var dims = rows.Rows == 0 ? 0 : rows.Dimensions;
         var dict = "{'descr': '<f4', 'fortran_order': False, 'shape': ("
-            + rows.Count.ToString(CultureInfo.InvariantCulture) + ", " + dims.ToString(CultureInfo.InvariantCulture) + "), }";
+            + rows.Rows.ToString(CultureInfo.InvariantCulture) + ", " + dims.ToString(CultureInfo.InvariantCulture) + "), }";
         // Magic (6) + version (2) + length (2) + dict + padding + '\n' is a multiple of 64, as numpy writes it.
         var total = 10 + dict.Length + 1;
         var padded = (total + 63) / 64 * 64;
@@ -333,30 +368,30 @@ public static class VectorFile
         BinaryPrimitives.WriteUInt16LittleEndian(prefix[8..], checked((ushort)header.Length));
         stream.Write(prefix);
         stream.Write(Encoding.ASCII.GetBytes(header));
-        var buffer = new byte[dims * 4];
-        foreach (var row in rows)
+        if (BitConverter.IsLittleEndian)
         {
-            if (BitConverter.IsLittleEndian)
-            {
-                stream.Write(MemoryMarshal.AsBytes(row.AsSpan()));
-            }
-            else
-            {
-                for (var j = 0; j < dims; j++)
-                {
-                    BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(j * 4), row[j]);
-                }
+            stream.Write(MemoryMarshal.AsBytes(rows.AsSpan()));
+            return;
+        }
 
-                stream.Write(buffer);
+        var buffer = new byte[dims * 4];
+        for (var i = 0; i < rows.Rows; i++)
+        {
+            var row = rows.Row(i);
+            for (var j = 0; j < dims; j++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(j * 4), row[j]);
             }
+
+            stream.Write(buffer);
         }
     }
 
     // ---------------------------------------------------------------- .jsonl
 
-    private static float[][] ReadJsonl(string path, CancellationToken cancellationToken)
+    private static VectorMatrix ReadJsonl(string path, CancellationToken cancellationToken)
     {
-        var rows = new List<float[]>();
+        var rows = new RowBuilder();
         var lineNumber = 0;
         var firstLine = 0;
         foreach (var line in File.ReadLines(path))
@@ -425,10 +460,10 @@ public static class VectorFile
             }
         }
 
-        return [.. rows];
+        return rows.ToMatrix();
     }
 
-    private static void CheckLength(string path, List<float[]> rows, float[] row, int lineNumber, ref int firstLine)
+    private static void CheckLength(string path, RowBuilder rows, float[] row, int lineNumber, ref int firstLine)
     {
         if (rows.Count == 0)
         {
@@ -441,18 +476,18 @@ public static class VectorFile
             return;
         }
 
-        if (row.Length != rows[0].Length)
+        if (row.Length != rows.Dimensions)
         {
             throw new InvalidDataException(
-                $"{path}: line {lineNumber} has {row.Length} values but line {firstLine} has {rows[0].Length}; all rows must have the same length");
+                $"{path}: line {lineNumber} has {row.Length} values but line {firstLine} has {rows.Dimensions}; all rows must have the same length");
         }
     }
 
     // ---------------------------------------------------------------- .csv / .tsv
 
-    private static float[][] ReadDelimited(string path, char separator, CancellationToken cancellationToken)
+    private static VectorMatrix ReadDelimited(string path, char separator, CancellationToken cancellationToken)
     {
-        var rows = new List<float[]>();
+        var rows = new RowBuilder();
         var lineNumber = 0;
         var firstLine = 0;
         var sawFirst = false;
@@ -505,7 +540,7 @@ public static class VectorFile
             rows.Add(row);
         }
 
-        return [.. rows];
+        return rows.ToMatrix();
     }
 
     /// <summary>A decimal number, or inf/nan as numpy and Python write them (refused later as not finite).</summary>
@@ -527,12 +562,13 @@ public static class VectorFile
         return false;
     }
 
-    private static void WriteText(Stream stream, IReadOnlyList<float[]> rows, string separator, string open, string close)
+    private static void WriteText(Stream stream, VectorMatrix rows, string separator, string open, string close)
     {
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
         var sb = new StringBuilder();
-        foreach (var row in rows)
+        for (var i = 0; i < rows.Rows; i++)
         {
+            var row = rows.Row(i);
             sb.Clear();
             sb.Append(open);
             for (var j = 0; j < row.Length; j++)
@@ -547,6 +583,44 @@ public static class VectorFile
 
             sb.Append(close);
             writer.WriteLine(sb);
+        }
+    }
+
+    /// <summary>Rows of one length appended into one growing array, trimmed and handed over as a matrix.</summary>
+    private sealed class RowBuilder
+    {
+        private float[] _values = [];
+
+        public int Count { get; private set; }
+
+        public int Dimensions { get; private set; }
+
+        public void Add(float[] row)
+        {
+            if (Count == 0)
+            {
+                Dimensions = row.Length;
+            }
+
+            var end = (long)(Count + 1) * Dimensions;
+            if (end > _values.Length)
+            {
+                Array.Resize(ref _values, (int)Math.Min(Array.MaxLength, Math.Max(end, Math.Max(1024L, 2L * _values.Length))));
+            }
+
+            row.CopyTo(_values, Count * Dimensions);
+            Count++;
+        }
+
+        public VectorMatrix ToMatrix()
+        {
+            if (Count == 0)
+            {
+                return new VectorMatrix(0, 1);
+            }
+
+            Array.Resize(ref _values, Count * Dimensions);
+            return VectorMatrix.Wrap(_values, Dimensions);
         }
     }
 }

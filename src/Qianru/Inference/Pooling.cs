@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Qianru.Models;
+using Qianru.Similarity;
 
 namespace Qianru.Inference;
 
@@ -61,19 +62,21 @@ internal static class Pooling
     /// </summary>
     public static float[] Finish(ReadOnlySpan<float> pooled, int dimensions, bool normalize)
     {
-        var vector = pooled[..Math.Min(dimensions, pooled.Length)].ToArray();
-        if (normalize)
-        {
-            Normalize(vector);
-        }
-
+        var vector = new float[Math.Min(dimensions, pooled.Length)];
+        Finish(pooled, normalize, vector);
         return vector;
     }
 
-    /// <summary>L2-normalizes in place (a zero vector stays zero), as torch.nn.functional.normalize with eps 1e-12.</summary>
-    public static void Normalize(Span<float> vector)
+    /// <summary>
+    /// Finishes a pooled vector into <paramref name="destination"/>: its first <c>destination.Length</c> values
+    /// (Matryoshka truncation), L2-normalized when <paramref name="normalize"/>.
+    /// </summary>
+    public static void Finish(ReadOnlySpan<float> pooled, bool normalize, Span<float> destination)
     {
-        var norm = TensorPrimitives.Norm(vector);
-        TensorPrimitives.Divide(vector, MathF.Max(norm, 1e-12f), vector);
+        pooled[..destination.Length].CopyTo(destination);
+        if (normalize)
+        {
+            VectorSimilarity.Normalize(destination);
+        }
     }
 }

@@ -3,31 +3,30 @@ using Qianru.Similarity;
 namespace Qianru.Search;
 
 /// <summary>
-/// Exact (brute-force) search over float vectors as an <see cref="IVectorIndex"/>: <see cref="SemanticSearch.Search"/>
-/// over a corpus kept by reference; hit ids are corpus positions.
+/// Exact (brute-force) search over float vectors as an <see cref="IVectorIndex"/>: <see cref="SemanticSearch"/> over
+/// a corpus matrix kept by reference; hit ids are corpus rows.
 /// </summary>
 /// <remarks>Building costs nothing; the corpus must not change while the index is used. Thread-safe.</remarks>
 public sealed class ExactIndex : IVectorIndex
 {
-    private readonly IReadOnlyList<float[]> _corpus;
+    private readonly VectorMatrix _corpus;
 
-    private ExactIndex(IReadOnlyList<float[]> corpus, int dimensions, SimilarityMetric metric)
+    private ExactIndex(VectorMatrix corpus, SimilarityMetric metric)
     {
         _corpus = corpus;
-        Dimensions = dimensions;
         Metric = metric;
     }
 
     /// <inheritdoc/>
-    public int Count => _corpus.Count;
+    public int Count => _corpus.Rows;
 
     /// <inheritdoc/>
-    public int Dimensions { get; }
+    public int Dimensions => _corpus.Dimensions;
 
     /// <inheritdoc/>
     public SimilarityMetric Metric { get; }
 
-    /// <summary>Wraps <paramref name="corpus"/> (kept by reference) for search by <paramref name="metric"/>.</summary>
+    /// <summary>Copies <paramref name="corpus"/> into a matrix for search by <paramref name="metric"/>.</summary>
     /// <param name="corpus">The vectors; may be empty (then every search returns no hits).</param>
     /// <param name="metric">Cosine (default), dot, Euclidean or Manhattan.</param>
     /// <param name="dimensions">The vector length; needed only when <paramref name="corpus"/> is empty.</param>
@@ -44,14 +43,28 @@ public sealed class ExactIndex : IVectorIndex
             }
         }
 
-        return new ExactIndex(corpus, dims, metric);
+        return new ExactIndex(VectorMatrix.FromRows(corpus, dims), metric);
+    }
+
+    /// <summary>Wraps the rows of <paramref name="corpus"/> (kept by reference, not copied) for search by <paramref name="metric"/>.</summary>
+    /// <param name="corpus">The vectors; may have no rows (then every search returns no hits).</param>
+    /// <param name="metric">Cosine (default), dot, Euclidean or Manhattan.</param>
+    public static ExactIndex Create(VectorMatrix corpus, SimilarityMetric metric = SimilarityMetric.Cosine)
+    {
+        ArgumentNullException.ThrowIfNull(corpus);
+        return new ExactIndex(corpus, metric);
     }
 
     /// <inheritdoc/>
-    public SearchHit[][] Search(IReadOnlyList<float[]> queries, int k, VectorSearchOptions? options = null, CancellationToken cancellationToken = default)
+    public SearchHit[][] Search(VectorMatrix queries, int k, VectorSearchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (queries.Rows > 0 && Count > 0 && queries.Dimensions != Dimensions)
+        {
+            throw new ArgumentException($"the queries have {queries.Dimensions} dimensions but the corpus has {Dimensions}; all vectors must have the same dimensions", nameof(queries));
+        }
+
         return SemanticSearch.Search(
             queries,
             _corpus,

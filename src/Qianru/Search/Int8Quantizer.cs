@@ -40,17 +40,34 @@ public sealed class Int8Quantizer
         }
 
         var dims = calibration[0].Length;
-        var min = (float[])calibration[0].Clone();
-        var max = (float[])calibration[0].Clone();
         for (var i = 1; i < calibration.Count; i++)
         {
             if (calibration[i].Length != dims)
             {
                 throw new ArgumentException($"calibration vector {i} has {calibration[i].Length} dimensions but vector 0 has {dims}", nameof(calibration));
             }
+        }
 
-            TensorPrimitives.Min(min, calibration[i], min);
-            TensorPrimitives.Max(max, calibration[i], max);
+        return Fit(VectorMatrix.FromRows(calibration));
+    }
+
+    /// <summary>Learns the per-dimension ranges from the rows of <paramref name="calibration"/>.</summary>
+    /// <exception cref="ArgumentException">No rows.</exception>
+    public static Int8Quantizer Fit(VectorMatrix calibration)
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        if (calibration.Rows == 0)
+        {
+            throw new ArgumentException("int8 quantization needs at least one calibration vector", nameof(calibration));
+        }
+
+        var dims = calibration.Dimensions;
+        var min = calibration.RowToArray(0);
+        var max = calibration.RowToArray(0);
+        for (var i = 1; i < calibration.Rows; i++)
+        {
+            TensorPrimitives.Min(min, calibration.Row(i), min);
+            TensorPrimitives.Max(max, calibration.Row(i), max);
         }
 
         var steps = new float[dims];

@@ -2,7 +2,7 @@ using Qianru.Similarity;
 
 namespace Qianru.Search;
 
-/// <summary>Options of <see cref="SemanticSearch.MineParaphrases"/>, after sentence-transformers' <c>util.paraphrase_mining</c>.</summary>
+/// <summary>Options of <see cref="SemanticSearch"/>.<c>MineParaphrases</c>, after sentence-transformers' <c>util.paraphrase_mining</c>.</summary>
 public sealed class ParaphraseMiningOptions
 {
     private readonly int _topK = 100;

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Qianru.Numerics;
 using Qianru.Similarity;
 
 namespace Qianru.Search;
@@ -18,13 +19,13 @@ namespace Qianru.Search;
 /// </remarks>
 public sealed class QuantizedIndex : IVectorIndex
 {
-    private readonly IReadOnlyList<float[]> _floats;
+    private readonly VectorMatrix _floats;
     private readonly Int8Quantizer? _int8;
     private readonly byte[]? _bytes;           // int8 codes shifted to 0..255, row after row
     private readonly float[]? _squaredNorms;   // of the dequantized vectors
     private readonly ulong[][]? _bits;
 
-    private QuantizedIndex(IReadOnlyList<float[]> floats, QuantizationKind kind, SimilarityMetric metric, Int8Quantizer? int8, byte[]? bytes, float[]? squaredNorms, ulong[][]? bits)
+    private QuantizedIndex(VectorMatrix floats, QuantizationKind kind, SimilarityMetric metric, Int8Quantizer? int8, byte[]? bytes, float[]? squaredNorms, ulong[][]? bits)
     {
         _floats = floats;
         Kind = kind;
@@ -39,10 +40,10 @@ public sealed class QuantizedIndex : IVectorIndex
     public QuantizationKind Kind { get; }
 
     /// <summary>The number of corpus vectors.</summary>
-    public int Count => _floats.Count;
+    public int Count => _floats.Rows;
 
     /// <inheritdoc/>
-    public int Dimensions => _floats[0].Length;
+    public int Dimensions => _floats.Dimensions;
 
     /// <summary>Cosine, dot or Euclidean: ranks int8 candidates and rescored hits (binary candidates are ranked by Hamming distance).</summary>
     public SimilarityMetric Metric { get; }
@@ -64,25 +65,50 @@ public sealed class QuantizedIndex : IVectorIndex
             throw new ArgumentException("cannot build an index from no vectors", nameof(corpus));
         }
 
+        return Build(
+            VectorMatrix.FromRows(corpus),
+            kind,
+            calibration is null || kind != QuantizationKind.Int8 ? null : Int8Quantizer.Fit(calibration),
+            metric);
+    }
+
+    /// <summary>
+    /// Quantizes the rows of <paramref name="corpus"/>, kept by reference for rescoring. Int8 ranges come from the
+    /// rows of <paramref name="calibration"/> (null: the corpus itself).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The Manhattan metric.</exception>
+    public static QuantizedIndex Build(VectorMatrix corpus, QuantizationKind kind, VectorMatrix? calibration = null, SimilarityMetric metric = SimilarityMetric.Cosine)
+    {
+        ArgumentNullException.ThrowIfNull(corpus);
+        return Build(corpus, kind, calibration is null || kind != QuantizationKind.Int8 ? null : Int8Quantizer.Fit(calibration), metric);
+    }
+
+    private static QuantizedIndex Build(VectorMatrix corpus, QuantizationKind kind, Int8Quantizer? calibrated, SimilarityMetric metric)
+    {
+        if (corpus.Rows == 0)
+        {
+            throw new ArgumentException("cannot build an index from no vectors", nameof(corpus));
+        }
+
         if (metric == SimilarityMetric.Manhattan)
         {
             throw new NotSupportedException("quantized search supports cosine, dot and euclidean; not manhattan");
         }
 
-        var dims = corpus[0].Length;
+        var dims = corpus.Dimensions;
         if (kind == QuantizationKind.Int8)
         {
-            var quantizer = Int8Quantizer.Fit(calibration ?? corpus);
+            var quantizer = calibrated ?? Int8Quantizer.Fit(corpus);
             if (quantizer.Dimensions != dims)
             {
-                throw new ArgumentException($"calibration vectors have {quantizer.Dimensions} dimensions but the corpus has {dims}", nameof(calibration));
+                throw new ArgumentException($"calibration vectors have {quantizer.Dimensions} dimensions but the corpus has {dims}", nameof(calibrated));
             }
 
-            var bytes = new byte[(long)corpus.Count * dims];
-            var norms = new float[corpus.Count];
-            Parallel.For(0, corpus.Count, () => new sbyte[dims], (i, _, codes) =>
+            var bytes = new byte[(long)corpus.Rows * dims];
+            var norms = new float[corpus.Rows];
+            Parallel.For(0, corpus.Rows, () => new sbyte[dims], (i, _, codes) =>
             {
-                quantizer.Quantize(corpus[i], codes);
+                quantizer.Quantize(corpus.Row(i), codes);
                 var shifted = bytes.AsSpan(i * dims, dims);
                 for (var j = 0; j < dims; j++)
                 {
@@ -97,34 +123,31 @@ public sealed class QuantizedIndex : IVectorIndex
         }
 
         var words = (dims + 63) / 64;
-        var bits = new ulong[corpus.Count][];
-        Parallel.For(0, corpus.Count, i =>
+        var bits = new ulong[corpus.Rows][];
+        Parallel.For(0, corpus.Rows, i =>
         {
             bits[i] = new ulong[words];
-            BinaryQuantizer.QuantizeWords(corpus[i], bits[i]);
+            BinaryQuantizer.QuantizeWords(corpus.Row(i), bits[i]);
         });
         return new QuantizedIndex(corpus, kind, metric, null, null, null, bits);
     }
 
     /// <summary>Searches; see the remarks for what the scores are. <see cref="VectorSearchOptions.Rescore"/> sets rescoring.</summary>
-    public SearchHit[][] Search(IReadOnlyList<float[]> queries, int k, VectorSearchOptions? options = null, CancellationToken cancellationToken = default)
+    public SearchHit[][] Search(VectorMatrix queries, int k, VectorSearchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var metric = Metric;
         var rescore = options?.Rescore ?? 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options?.MaxDegreeOfParallelism ?? -1, CancellationToken = cancellationToken };
-        var dims = _floats[0].Length;
-        foreach (var q in queries)
+        var dims = _floats.Dimensions;
+        if (queries.Rows > 0 && queries.Dimensions != dims)
         {
-            if (q.Length != dims)
-            {
-                throw new ArgumentException($"a query has {q.Length} dimensions but the corpus has {dims}", nameof(queries));
-            }
+            throw new ArgumentException($"a query has {queries.Dimensions} dimensions but the corpus has {dims}", nameof(queries));
         }
 
         var candidates = Math.Min(rescore > 0 ? Math.Max(rescore, k) : k, Count);
-        var results = new SearchHit[queries.Count][];
+        var results = new SearchHit[queries.Rows][];
         void Finish(int q, TopKCollector collector)
         {
             var kept = collector.ToSortedArray();
@@ -145,10 +168,10 @@ public sealed class QuantizedIndex : IVectorIndex
         if (Kind == QuantizationKind.Int8)
         {
             // Blocks of four queries share each widened row of codes.
-            Parallel.For(0, (queries.Count + 3) / 4, parallel, block =>
+            Parallel.For(0, (queries.Rows + 3) / 4, parallel, block =>
             {
                 var first = block * 4;
-                var count = Math.Min(4, queries.Count - first);
+                var count = Math.Min(4, queries.Rows - first);
                 var collectors = Enumerable.Range(0, count).Select(_ => new TopKCollector(candidates)).ToArray();
                 ScoreInt8(queries, first, count, metric, collectors);
                 for (var i = 0; i < count; i++)
@@ -159,7 +182,7 @@ public sealed class QuantizedIndex : IVectorIndex
             return results;
         }
 
-        Parallel.For(0, queries.Count, parallel, q =>
+        Parallel.For(0, queries.Rows, parallel, q =>
         {
             var collector = new TopKCollector(candidates);
             ScoreBinary(queries[q], collector);
@@ -168,10 +191,10 @@ public sealed class QuantizedIndex : IVectorIndex
         return results;
     }
 
-    private void ScoreInt8(IReadOnlyList<float[]> queries, int first, int count, SimilarityMetric metric, TopKCollector[] collectors)
+    private void ScoreInt8(VectorMatrix queries, int first, int count, SimilarityMetric metric, TopKCollector[] collectors)
     {
         // q · dequantized(c) = Σ q_j·start_j + Σ (q_j·step_j) · code_j
-        var dims = queries[first].Length;
+        var dims = queries.Dimensions;
         var weights = new float[4][];
         var offsets = new float[4];
         var norms2 = new float[4];
@@ -180,7 +203,7 @@ public sealed class QuantizedIndex : IVectorIndex
             weights[i] = new float[dims];
             if (i < count)
             {
-                var query = queries[first + i];
+                var query = queries.Row(first + i);
                 TensorPrimitives.Multiply(query, _int8!.Steps, weights[i]);
                 offsets[i] = TensorPrimitives.Dot(query, _int8.Starts);
                 norms2[i] = TensorPrimitives.Dot(query, query);
@@ -209,7 +232,7 @@ public sealed class QuantizedIndex : IVectorIndex
         }
     }
 
-    private void ScoreBinary(float[] query, TopKCollector collector)
+    private void ScoreBinary(ReadOnlySpan<float> query, TopKCollector collector)
     {
         var words = new ulong[_bits![0].Length];
         BinaryQuantizer.QuantizeWords(query, words);
@@ -229,9 +252,14 @@ public sealed class QuantizedIndex : IVectorIndex
         }
     }
 
-    private SearchHit[] Rescore(float[] query, (float Score, int Id)[] candidates, SimilarityMetric metric, int k)
+    private SearchHit[] Rescore(ReadOnlySpan<float> query, (float Score, int Id)[] candidates, SimilarityMetric metric, int k)
     {
-        var rescored = candidates.Select(c => new SearchHit(c.Id, VectorSimilarity.Compute(metric, query, _floats[c.Id]))).ToArray();
+        var rescored = new SearchHit[candidates.Length];
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            rescored[i] = new SearchHit(candidates[i].Id, VectorSimilarity.Compute(metric, query, _floats.Row(candidates[i].Id)));
+        }
+
         var higher = VectorSimilarity.HigherIsCloser(metric);
         Array.Sort(rescored, (a, b) =>
         {

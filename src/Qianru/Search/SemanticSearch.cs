@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Qianru.Numerics;
 using Qianru.Similarity;
 
 namespace Qianru.Search;
@@ -10,8 +11,8 @@ namespace Qianru.Search;
 /// <remarks>
 /// <para>The corpus is scored in chunks of <see cref="SemanticSearchOptions.ChunkSize"/> vectors on all cores; each
 /// worker keeps only a k-best heap per query, so memory is bounded by threads × queries × k whatever the corpus
-/// size (no query × corpus score matrix is built). Dot products use a register-blocked SIMD kernel (4 queries × 3
-/// corpus vectors per step) with fused multiply-add.</para>
+/// size (no query × corpus score matrix is built). Dot products use the library's one SIMD kernel family
+/// (<c>Qianru.Numerics</c>): corpus panels with 512-bit SIMD, a register-blocked block kernel otherwise.</para>
 /// <para>Cosine divides the dot product by precomputed norms. Euclidean candidates are ranked by
 /// ‖q‖² + ‖c‖² − 2 q·c, then the best k + 4 are rescored exactly with
 /// <see cref="TensorPrimitives.Distance(ReadOnlySpan{float}, ReadOnlySpan{float})"/> and the top k returned.
@@ -39,16 +40,40 @@ public static class SemanticSearch
     {
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentNullException.ThrowIfNull(corpus);
+        var dims = CheckDimensions(queries, corpus);
+        return Search(VectorMatrix.FromRows(queries, dims), VectorMatrix.FromRows(corpus, dims), options, cancellationToken);
+    }
+
+    /// <summary>Returns, for each query row, its top-k corpus hits, best first.</summary>
+    /// <param name="queries">The query vectors, a row each.</param>
+    /// <param name="corpus">The corpus vectors; a hit's <see cref="SearchHit.Id"/> is a row of it.</param>
+    /// <param name="options">k, metric, chunk size and parallelism; null for the defaults (top 10 by cosine).</param>
+    /// <param name="cancellationToken">Stops the search between chunks.</param>
+    /// <returns>One array per query, with min(k, corpus size) hits each.</returns>
+    /// <exception cref="ArgumentException">The queries and the corpus have different dimensions.</exception>
+    public static SearchHit[][] Search(
+        VectorMatrix queries,
+        VectorMatrix corpus,
+        SemanticSearchOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(corpus);
         options ??= new SemanticSearchOptions();
         var metric = options.Metric;
-        var dims = CheckDimensions(queries, corpus);
-        if (queries.Count == 0 || corpus.Count == 0)
+        if (queries.Rows == 0 || corpus.Rows == 0)
         {
-            return [.. queries.Select(_ => Array.Empty<SearchHit>())];
+            return [.. Enumerable.Range(0, queries.Rows).Select(_ => Array.Empty<SearchHit>())];
         }
 
-        var k = Math.Min(options.TopK, corpus.Count);
-        var keep = metric == SimilarityMetric.Euclidean ? Math.Min(k + EuclideanExtra, corpus.Count) : k;
+        var dims = queries.Dimensions;
+        if (corpus.Dimensions != dims)
+        {
+            throw new ArgumentException($"the corpus vectors have {corpus.Dimensions} dimensions but the queries have {dims}; all vectors must have the same dimensions", nameof(corpus));
+        }
+
+        var k = Math.Min(options.TopK, corpus.Rows);
+        var keep = metric == SimilarityMetric.Euclidean ? Math.Min(k + EuclideanExtra, corpus.Rows) : k;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
 
         // Per-vector terms: inverse norms for cosine, squared norms for Euclidean.
@@ -60,8 +85,8 @@ public static class SemanticSearch
         }
 
         var chunk = options.ChunkSize;
-        var chunkCount = (int)(((long)corpus.Count + chunk - 1) / chunk);
-        var merged = new TopKCollector[queries.Count];
+        var chunkCount = (int)(((long)corpus.Rows + chunk - 1) / chunk);
+        var merged = new TopKCollector[queries.Rows];
         for (var q = 0; q < merged.Length; q++)
         {
             merged[q] = new TopKCollector(keep);
@@ -72,11 +97,11 @@ public static class SemanticSearch
             0,
             chunkCount,
             parallel,
-            () => new Worker(queries.Count, keep, Math.Min(chunk, corpus.Count), dims, options.AllowPanelKernel && PanelKernel.IsSupported),
+            () => new Worker(queries.Rows, keep, Math.Min(chunk, corpus.Rows), dims, options.AllowPanelKernel && PanelKernel.IsSupported),
             (chunkIndex, _, worker) =>
             {
                 var c0 = chunkIndex * chunk;
-                var cCount = Math.Min(chunk, corpus.Count - c0);
+                var cCount = Math.Min(chunk, corpus.Rows - c0);
                 worker.ScoreChunk(queries, corpus, c0, cCount, metric, queryTerm, corpusTerm);
                 return worker;
             },
@@ -91,8 +116,8 @@ public static class SemanticSearch
                 }
             });
 
-        var results = new SearchHit[queries.Count][];
-        Parallel.For(0, queries.Count, parallel, q => results[q] = Finish(merged[q], queries[q], corpus, metric, k));
+        var results = new SearchHit[queries.Rows][];
+        Parallel.For(0, queries.Rows, parallel, q => results[q] = Finish(merged[q], queries[q], corpus, metric, k));
         return results;
     }
 
@@ -103,6 +128,21 @@ public static class SemanticSearch
     /// </summary>
     public static IReadOnlyList<ParaphrasePair> MineParaphrases(
         IReadOnlyList<float[]> corpus,
+        ParaphraseMiningOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(corpus);
+        var dims = CheckDimensions(corpus, corpus);
+        return MineParaphrases(VectorMatrix.FromRows(corpus, dims), options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Finds the closest pairs of rows within <paramref name="corpus"/>: each row's
+    /// <see cref="ParaphraseMiningOptions.TopK"/> neighbours, deduplicated as (smaller id, larger id), best first
+    /// (ties by ids), at most <see cref="ParaphraseMiningOptions.MaxPairs"/>.
+    /// </summary>
+    public static IReadOnlyList<ParaphrasePair> MineParaphrases(
+        VectorMatrix corpus,
         ParaphraseMiningOptions? options = null,
         CancellationToken cancellationToken = default)
     {
@@ -175,31 +215,37 @@ public static class SemanticSearch
         return dims;
     }
 
-    private static float[] NormTerms(IReadOnlyList<float[]> vectors, SimilarityMetric metric, ParallelOptions parallel)
+    private static float[] NormTerms(VectorMatrix vectors, SimilarityMetric metric, ParallelOptions parallel)
     {
-        var terms = new float[vectors.Count];
-        Parallel.For(0, vectors.Count, parallel, i =>
+        var terms = new float[vectors.Rows];
+        Parallel.For(0, vectors.Rows, parallel, i =>
         {
+            var row = vectors.Row(i);
             if (metric == SimilarityMetric.Cosine)
             {
-                var norm = TensorPrimitives.Norm(vectors[i]);
+                var norm = TensorPrimitives.Norm(row);
                 terms[i] = norm == 0 ? 0 : 1 / norm;
             }
             else
             {
-                terms[i] = TensorPrimitives.Dot(vectors[i], vectors[i]);
+                terms[i] = TensorPrimitives.Dot(row, row);
             }
         });
         return terms;
     }
 
-    private static SearchHit[] Finish(TopKCollector collector, float[] query, IReadOnlyList<float[]> corpus, SimilarityMetric metric, int k)
+    private static SearchHit[] Finish(TopKCollector collector, ReadOnlySpan<float> query, VectorMatrix corpus, SimilarityMetric metric, int k)
     {
         var kept = collector.ToSortedArray();
         switch (metric)
         {
             case SimilarityMetric.Euclidean:
-                var exact = kept.Select(h => new SearchHit(h.Id, TensorPrimitives.Distance(query, corpus[h.Id]))).ToArray();
+                var exact = new SearchHit[kept.Length];
+                for (var i = 0; i < kept.Length; i++)
+                {
+                    exact[i] = new SearchHit(kept[i].Id, TensorPrimitives.Distance(query, corpus.Row(kept[i].Id)));
+                }
+
                 Array.Sort(exact, static (a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Id.CompareTo(b.Id));
                 return exact.Length > k ? exact[..k] : exact;
             case SimilarityMetric.Manhattan:
@@ -240,17 +286,17 @@ public static class SemanticSearch
 
         public TopKCollector[] Collectors { get; }
 
-        public void ScoreChunk(IReadOnlyList<float[]> queries, IReadOnlyList<float[]> corpus, int c0, int cCount, SimilarityMetric metric, float[]? queryTerm, float[]? corpusTerm)
+        public void ScoreChunk(VectorMatrix queries, VectorMatrix corpus, int c0, int cCount, SimilarityMetric metric, float[]? queryTerm, float[]? corpusTerm)
         {
             if (metric == SimilarityMetric.Manhattan)
             {
-                for (var q = 0; q < queries.Count; q++)
+                for (var q = 0; q < queries.Rows; q++)
                 {
                     var collector = Collectors[q];
-                    var query = queries[q];
+                    var query = queries.Row(q);
                     for (var c = 0; c < cCount; c++)
                     {
-                        TensorPrimitives.Subtract(query, corpus[c0 + c], _diff);
+                        TensorPrimitives.Subtract(query, corpus.Row(c0 + c), _diff);
                         collector.Offer(-TensorPrimitives.SumOfMagnitudes(_diff), c0 + c);
                     }
                 }
@@ -258,24 +304,24 @@ public static class SemanticSearch
                 return;
             }
 
-            var dims = queries[0].Length;
+            var dims = queries.Dimensions;
             var stride = cCount;
             if (_panel is not null)
             {
-                PanelKernel.Pack(corpus, c0, cCount, dims, _panel);
+                PanelKernel.Pack(corpus.Data, c0, cCount, dims, _panel);
                 stride = PanelKernel.PaddedRows(cCount);
             }
 
-            for (var q0 = 0; q0 < queries.Count; q0 += QueryBlock)
+            for (var q0 = 0; q0 < queries.Rows; q0 += QueryBlock)
             {
-                var qCount = Math.Min(QueryBlock, queries.Count - q0);
+                var qCount = Math.Min(QueryBlock, queries.Rows - q0);
                 if (_panel is not null)
                 {
-                    PanelKernel.Tile(queries, q0, qCount, _panel, stride, dims, _tile);
+                    PanelKernel.Tile(queries.Data, q0, qCount, _panel, stride, dims, _tile);
                 }
                 else
                 {
-                    DotKernel.Tile(queries, q0, qCount, corpus, c0, cCount, _tile);
+                    Kernels.DotBlock(queries.Data, q0, qCount, corpus.Data, c0, cCount, dims, _tile);
                 }
 
                 for (var q = 0; q < qCount; q++)

@@ -38,6 +38,17 @@ public static class VectorSimilarity
     /// <summary>True for similarities (cosine, dot: higher is closer), false for distances.</summary>
     public static bool HigherIsCloser(SimilarityMetric metric) => metric is SimilarityMetric.Cosine or SimilarityMetric.Dot;
 
+    /// <summary>
+    /// Scales <paramref name="vector"/> to unit L2 length in place; a zero vector stays zero. The same as
+    /// sentence-transformers' <c>normalize_embeddings=True</c> (torch.nn.functional.normalize, eps 1e-12): the one
+    /// normalization the embedder, search, the collections and word vectors use.
+    /// </summary>
+    public static void Normalize(Span<float> vector)
+    {
+        var norm = TensorPrimitives.Norm(vector);
+        TensorPrimitives.Divide(vector, MathF.Max(norm, 1e-12f), vector);
+    }
+
     /// <summary>Cosine similarity of <paramref name="a"/> and <paramref name="b"/>; 0 if either is all zeros.</summary>
     public static float Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

@@ -65,7 +65,7 @@ public sealed class KMeansTests
     {
         var x = RandomRows(2000, 8, seed: 3);
         var inertias = new List<double>();
-        KMeans.FitCore(x, new KMeansOptions { Clusters = 12, RandomState = 1, Tolerance = 0 }, (_, inertia) => inertias.Add(inertia));
+        KMeans.FitCore(VectorMatrix.FromRows(x), new KMeansOptions { Clusters = 12, RandomState = 1, Tolerance = 0 }, (_, inertia) => inertias.Add(inertia));
         Assert.True(inertias.Count > 3, $"only {inertias.Count} iterations");
         for (var i = 1; i < inertias.Count; i++)
         {

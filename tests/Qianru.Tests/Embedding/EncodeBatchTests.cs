@@ -3,7 +3,7 @@ using Qianru.Tests.Support;
 
 namespace Qianru.Tests.Embedding;
 
-/// <summary>The server's path (one model call as built, then <see cref="Pooling.Finish"/>) gives the library's vectors.</summary>
+/// <summary>The server's path (one model call as built, then <see cref="Pooling.Finish(ReadOnlySpan{float}, int, bool)"/>) gives the library's vectors.</summary>
 public sealed class EncodeBatchTests
 {
     [Fact]

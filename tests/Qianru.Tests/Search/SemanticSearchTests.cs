@@ -127,10 +127,11 @@ public sealed class SemanticSearchMemoryTests
     public void Memory_stays_bounded_no_query_by_corpus_score_matrix()
     {
         var random = new Random(8);
-        var corpus = Qianru.Tests.Similarity.NaiveMetrics.RandomVectors(random, 200_000, 16);
-        var queries = Qianru.Tests.Similarity.NaiveMetrics.RandomVectors(random, 100, 16);
+        // Matrices, as the embedder and vector files hand them over: arrays of arrays would be copied into one first.
+        var corpus = VectorMatrix.FromRows(Qianru.Tests.Similarity.NaiveMetrics.RandomVectors(random, 200_000, 16));
+        var queries = VectorMatrix.FromRows(Qianru.Tests.Similarity.NaiveMetrics.RandomVectors(random, 100, 16));
         var options = new SemanticSearchOptions { TopK = 10, ChunkSize = 1024 };
-        SemanticSearch.Search(queries[..2], corpus[..5000], options); // warm-up (JIT)
+        SemanticSearch.Search(queries.SelectRows([0, 1]), corpus.SelectRows([.. Enumerable.Range(0, 5000)]), options); // warm-up (JIT)
         var before = GC.GetTotalAllocatedBytes(precise: true);
         var hits = SemanticSearch.Search(queries, corpus, options);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Qianru.Clustering;
+namespace Qianru.Numerics;
 
 /// <summary>
 /// The arithmetic under the clustering algorithms: a register-blocked float32 dot-product kernel for screening,
@@ -266,7 +266,7 @@ internal static class Kernels
     }
 
     /// <summary>Squared norm of every row, in double precision.</summary>
-    public static double[] SquaredNorms(RowMatrix m)
+    public static double[] SquaredNorms(VectorMatrix m)
     {
         var norms = new double[m.Rows];
         ParallelChunks.For(m.Rows, 4096, (_, start, end) =>

@@ -2,12 +2,12 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Qianru.Search;
+namespace Qianru.Numerics;
 
 /// <summary>
 /// The BLAS-style dot-product kernel for 512-bit SIMD: a chunk of corpus rows is packed once into panels of 32 rows
 /// stored dimension-major, then each step broadcasts one value of 6 queries and multiplies it into 2 × 16 lanes of
-/// 32 rows (12 accumulators, no horizontal sums). Used by <see cref="SemanticSearch"/> where
+/// 32 rows (12 accumulators, no horizontal sums). Used by <see cref="Search.SemanticSearch"/> where
 /// <see cref="Vector512.IsHardwareAccelerated"/>.
 /// </summary>
 internal static class PanelKernel
@@ -22,9 +22,17 @@ internal static class PanelKernel
 
     public static int PaddedRows(int rows) => (rows + Width - 1) / Width * Width;
 
-    /// <summary>Packs corpus[c0 .. c0 + count) into <paramref name="panel"/>: panel[(b·dims + k)·32 + r] = row b·32 + r, value k.</summary>
-    public static void Pack(IReadOnlyList<float[]> corpus, int c0, int count, int dims, float[] panel)
+    /// <summary>
+    /// Packs rows [c0, c0 + count) of the row-major <paramref name="corpus"/> into <paramref name="panel"/>:
+    /// panel[(b·dims + k)·32 + r] = row b·32 + r, value k.
+    /// </summary>
+    public static void Pack(float[] corpus, int c0, int count, int dims, float[] panel)
     {
+        if (c0 < 0 || count < 0 || (long)(c0 + count) * dims > corpus.Length || PanelLength(count, dims) > panel.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), "The rows lie outside the corpus or the panel.");
+        }
+
         var blocks = PaddedRows(count) / Width;
         for (var b = 0; b < blocks; b++)
         {
@@ -34,7 +42,7 @@ internal static class PanelKernel
                 var row = b * Width + r;
                 if (row < count)
                 {
-                    var source = corpus[c0 + row];
+                    var source = corpus.AsSpan((c0 + row) * dims, dims);
                     for (var k = 0; k < dims; k++)
                     {
                         panel[baseIndex + (k * Width) + r] = source[k];
@@ -52,24 +60,32 @@ internal static class PanelKernel
     }
 
     /// <summary>
-    /// scores[(q − q0)·stride + c] = queries[q] · packed row c, for the qCount queries from q0 and every packed row
-    /// (stride = padded row count).
+    /// scores[(q − q0)·stride + c] = query row q · packed row c, for the qCount rows of the row-major
+    /// <paramref name="queries"/> from q0 and every packed row (stride = padded row count).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile(IReadOnlyList<float[]> queries, int q0, int qCount, float[] panel, int paddedRows, int dims, float[] scores)
+    public static void Tile(float[] queries, int q0, int qCount, float[] panel, int paddedRows, int dims, float[] scores)
     {
+        // The kernel reads through unchecked references: check the whole tile once.
+        if (q0 < 0 || qCount < 0 || (long)(q0 + qCount) * dims > queries.Length || (long)paddedRows * dims > panel.Length
+            || (long)qCount * paddedRows > scores.Length || paddedRows % Width != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(qCount), "The tile lies outside the queries, the panel or the scores.");
+        }
+
         var blocks = paddedRows / Width;
+        ref var q00 = ref MemoryMarshal.GetArrayDataReference(queries);
         ref var p0 = ref MemoryMarshal.GetArrayDataReference(panel);
         ref var s0 = ref MemoryMarshal.GetArrayDataReference(scores);
         var q = 0;
         for (; q + Group <= qCount; q += Group)
         {
-            ref var x0 = ref MemoryMarshal.GetArrayDataReference(queries[q0 + q]);
-            ref var x1 = ref MemoryMarshal.GetArrayDataReference(queries[q0 + q + 1]);
-            ref var x2 = ref MemoryMarshal.GetArrayDataReference(queries[q0 + q + 2]);
-            ref var x3 = ref MemoryMarshal.GetArrayDataReference(queries[q0 + q + 3]);
-            ref var x4 = ref MemoryMarshal.GetArrayDataReference(queries[q0 + q + 4]);
-            ref var x5 = ref MemoryMarshal.GetArrayDataReference(queries[q0 + q + 5]);
+            ref var x0 = ref Unsafe.Add(ref q00, (q0 + q + 0) * dims);
+            ref var x1 = ref Unsafe.Add(ref q00, (q0 + q + 1) * dims);
+            ref var x2 = ref Unsafe.Add(ref q00, (q0 + q + 2) * dims);
+            ref var x3 = ref Unsafe.Add(ref q00, (q0 + q + 3) * dims);
+            ref var x4 = ref Unsafe.Add(ref q00, (q0 + q + 4) * dims);
+            ref var x5 = ref Unsafe.Add(ref q00, (q0 + q + 5) * dims);
             for (var b = 0; b < blocks; b++)
             {
                 ref var p = ref Unsafe.Add(ref p0, b * dims * Width);
@@ -118,7 +134,7 @@ internal static class PanelKernel
 
         for (; q < qCount; q++)
         {
-            ref var x = ref MemoryMarshal.GetArrayDataReference(queries[q0 + q]);
+            ref var x = ref Unsafe.Add(ref q00, (q0 + q) * dims);
             for (var b = 0; b < blocks; b++)
             {
                 ref var p = ref Unsafe.Add(ref p0, b * dims * Width);

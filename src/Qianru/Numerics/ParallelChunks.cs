@@ -1,4 +1,4 @@
-namespace Qianru.Clustering;
+namespace Qianru.Numerics;
 
 /// <summary>
 /// Splits <c>n</c> rows into chunks whose boundaries depend on <c>n</c> only, never on the core count, so

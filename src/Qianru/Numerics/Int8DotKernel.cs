@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Qianru.Search;
+namespace Qianru.Numerics;
 
 /// <summary>
 /// Dot products of float weight vectors with uint8 code rows (<c>Σ w_j · code_j</c>), four weight vectors at a time so

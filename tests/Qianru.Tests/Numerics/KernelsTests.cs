@@ -1,6 +1,6 @@
-using Qianru.Clustering;
+using Qianru.Numerics;
 
-namespace Qianru.Tests.Clustering;
+namespace Qianru.Tests.Numerics;
 
 public sealed class KernelsTests
 {
