@@ -10,7 +10,7 @@ namespace Qianru.WordVectors;
 /// </summary>
 /// <remarks>
 /// Load with <see cref="Load(string, WordVectorLoadOptions?, CancellationToken)"/> (format detected; text is parsed streaming) or build with
-/// <see cref="Create"/>; <c>Word2VecTrainer</c> trains new ones. Queries are thread-safe. Vectors in Qianru's
+/// <c>Create</c>; <c>Word2VecTrainer</c> trains new ones. Queries are thread-safe. Vectors in Qianru's
 /// native format are memory-mapped: dispose the object when done. Reference:
 /// https://radimrehurek.com/gensim/models/keyedvectors.html
 /// </remarks>
@@ -134,6 +134,13 @@ public sealed class KeyedVectors : IDisposable
         return FromData(new KeyedVectorsData([.. words], vectors.ToArray(), dimensions, counts?.ToArray()), null);
     }
 
+    /// <summary>Creates vectors from words and the rows of <paramref name="vectors"/> (copied), one row per word.</summary>
+    public static KeyedVectors Create(IReadOnlyList<string> words, VectorMatrix vectors, IReadOnlyList<long>? counts = null)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        return Create(words, vectors.AsSpan(), vectors.Dimensions, counts);
+    }
+
     /// <summary>Detects the format of a word-vector file without loading it.</summary>
     public static WordVectorFormat DetectFormat(string path) => WordVectorReader.Detect(path);
 
@@ -195,6 +202,23 @@ public sealed class KeyedVectors : IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The vectors of <paramref name="words"/> as one matrix, a row per word in order (gensim's <c>kv[words]</c>), each
+    /// as <see cref="GetVector"/> gives it.
+    /// </summary>
+    /// <exception cref="UnknownWordException">A word has no vector.</exception>
+    public VectorMatrix GetVectors(IReadOnlyList<string> words, bool normalize = false)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        var matrix = new VectorMatrix(words.Count, Dimensions);
+        for (var w = 0; w < words.Count; w++)
+        {
+            GetVector(words[w], normalize).CopyTo(matrix.Row(w));
+        }
+
+        return matrix;
     }
 
     /// <summary>Whether <paramref name="word"/> has a vector: in the vocabulary, or buildable from subwords.</summary>

@@ -140,11 +140,17 @@ public sealed class WordVectorSentenceEmbedder : IEmbeddingGenerator<string, Emb
     }
 
     /// <summary>The sentence vectors of <paramref name="texts"/>, in order (each independent of the others).</summary>
-    public float[][] EmbedBatch(IReadOnlyList<string> texts)
+    public float[][] EmbedBatch(IReadOnlyList<string> texts) => EmbedMatrix(texts).ToArrays();
+
+    /// <summary>
+    /// The sentence vectors of <paramref name="texts"/> as one matrix, a row per text in order: the form search,
+    /// clustering and vector files take without copying.
+    /// </summary>
+    public VectorMatrix EmbedMatrix(IReadOnlyList<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var result = new float[texts.Count][];
-        Parallel.For(0, texts.Count, i => result[i] = Embed(texts[i]));
+        var result = new VectorMatrix(texts.Count, Dimensions);
+        Parallel.For(0, texts.Count, i => Embed(texts[i]).CopyTo(result.Row(i)));
         return result;
     }
 

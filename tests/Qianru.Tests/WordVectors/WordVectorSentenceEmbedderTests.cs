@@ -36,6 +36,40 @@ public sealed class WordVectorSentenceEmbedderTests
     }
 
     [Fact]
+    public void EmbedMatrix_rows_are_the_numpy_means_and_what_EmbedBatch_returns()
+    {
+        using var embedder = WordVectorSentenceEmbedder.Create(Vectors.Value, new() { Pooling = SentencePooling.Mean, Normalize = false });
+        var expected = Rows("mean");
+        var sentences = Sentences();
+        var matrix = embedder.EmbedMatrix(sentences);
+        Assert.Equal(sentences.Length, matrix.Rows);
+        for (var i = 0; i < sentences.Length; i++)
+        {
+            AssertClose(expected[i], matrix.RowToArray(i), 1e-6);
+        }
+
+        Assert.Equal(embedder.EmbedBatch(sentences), matrix.ToArrays());
+    }
+
+    [Fact]
+    public void Word_vectors_go_to_and_from_a_matrix_unchanged()
+    {
+        var kv = Vectors.Value;
+        var words = kv.Words.Take(20).ToArray();
+        var matrix = kv.GetVectors(words);
+        for (var i = 0; i < words.Length; i++)
+        {
+            Assert.Equal(kv.GetVector(words[i]), matrix.RowToArray(i));
+            Assert.Equal(kv.GetVector(words[i], normalize: true), kv.GetVectors(words, normalize: true).RowToArray(i));
+        }
+
+        using var copy = KeyedVectors.Create(words, matrix);
+        Assert.Equal(words, copy.Words);
+        Assert.Equal(matrix.ToArrays(), copy.GetVectors(words).ToArrays());
+        Assert.Throws<UnknownWordException>(() => kv.GetVectors(["no-such-word-anywhere"]));
+    }
+
+    [Fact]
     public void SifWeightsAndFittedComponentMatchNumpy()
     {
         using var weightedOnly = WordVectorSentenceEmbedder.Create(Vectors.Value, new() { Normalize = false, RemovePrincipalComponent = false });
