@@ -327,15 +327,21 @@ public sealed unsafe class HnswIndex : IVectorIndex, IDisposable
         }
     }
 
-    /// <summary>Saves the index to <paramref name="path"/> (USearch's file format; searches may continue meanwhile).</summary>
+    /// <summary>
+    /// Saves the index to <paramref name="path"/> (USearch's file format; searches may continue meanwhile), under a
+    /// temporary name renamed over <paramref name="path"/> when complete: a failed save leaves the old file.
+    /// </summary>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _gate.EnterReadLock();
         try
         {
-            USearchNative.Save(Handle, path, out var error);
-            USearchNative.Check(error, $"save to {path}");
+            Qianru.IO.AtomicFile.WriteFile(path, temp =>
+            {
+                USearchNative.Save(Handle, temp, out var error);
+                USearchNative.Check(error, $"save to {path}");
+            });
         }
         finally
         {

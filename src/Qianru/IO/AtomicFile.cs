@@ -69,6 +69,26 @@ internal sealed class AtomicFile : IDisposable
         WriteAllBytes(path, Utf8NoBom.GetBytes(text));
     }
 
+    /// <summary>
+    /// Replaces <paramref name="path"/> with the file <paramref name="writeFile"/> writes at the temporary path it is
+    /// given: for writers that take a file name (a native library's save), not a stream.
+    /// </summary>
+    /// <remarks>An exception from <paramref name="writeFile"/> leaves the target as it was and no temporary file.</remarks>
+    public static void WriteFile(string path, Action<string> writeFile)
+    {
+        ArgumentNullException.ThrowIfNull(writeFile);
+        using var file = Create(path);
+        file._stream.Dispose();
+        writeFile(file._temp);
+        using (var written = new FileStream(file._temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            written.Flush(flushToDisk: true);
+        }
+
+        File.Move(file._temp, file._path, overwrite: true);
+        file._committed = true;
+    }
+
     /// <summary>Flushes the temporary file to the disk, closes it and renames it over the target.</summary>
     /// <exception cref="InvalidOperationException">Already committed or disposed.</exception>
     public void Commit()

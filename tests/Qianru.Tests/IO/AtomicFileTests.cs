@@ -33,6 +33,36 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void WriteFile_replaces_the_target_with_what_a_path_writer_wrote()
+    {
+        var path = Old("index.usearch");
+        string? given = null;
+        AtomicFile.WriteFile(path, temp =>
+        {
+            given = temp;
+            Assert.Equal(Path.GetDirectoryName(path), Path.GetDirectoryName(temp));
+            File.WriteAllBytes(temp, "new index"u8.ToArray());
+        });
+        Assert.NotEqual(path, given);
+        Assert.Equal("new index"u8.ToArray(), File.ReadAllBytes(path));
+        Assert.Equal(["index.usearch"], Files());
+    }
+
+    [Fact]
+    public void A_path_writer_that_fails_midway_leaves_the_old_target_and_no_temporary_file()
+    {
+        var path = Old("index.usearch");
+        var e = Assert.Throws<IOException>(() => AtomicFile.WriteFile(path, temp =>
+        {
+            File.WriteAllBytes(temp, new byte[Chunk]);
+            throw new IOException("disk full");
+        }));
+        Assert.Equal("disk full", e.Message);
+        Assert.Equal("the old content, longer than the new one\n", File.ReadAllText(path));
+        Assert.Equal(["index.usearch"], Files());
+    }
+
+    [Fact]
     public void A_write_that_throws_midway_leaves_the_old_target_and_no_temporary_file()
     {
         var path = Old("target.bin");

@@ -106,6 +106,34 @@ public sealed class HnswIndexTests
     }
 
     [Fact]
+    public void Save_replaces_an_old_file_whole_and_leaves_nothing_else_in_the_folder()
+    {
+        var corpus = NaiveMetrics.RandomVectors(new Random(3), 200, 8);
+        var dir = Directory.CreateTempSubdirectory("qianru-hnsw-save-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "index.usearch");
+            File.WriteAllText(path, "an older, unrelated file");
+            using (var index = HnswIndex.Build(corpus))
+            {
+                index.Save(path);
+            }
+
+            Assert.Equal([path], Directory.GetFiles(dir));
+            using var loaded = HnswIndex.Load(path);
+            Assert.Equal(200, loaded.Count);
+            Assert.Equal(17, loaded.Search([corpus[17]], 1)[0][0].Id);
+            using var other = HnswIndex.Build(corpus[..10]);
+            Assert.ThrowsAny<IOException>(() => other.Save(Path.Combine(dir, "missing", "index.usearch")));
+            Assert.Equal([path], Directory.GetFiles(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Manhattan_is_not_supported()
     {
         Assert.Contains("supported: cosine, dot, euclidean", Assert.Throws<NotSupportedException>(
