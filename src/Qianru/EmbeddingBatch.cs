@@ -16,8 +16,8 @@ public sealed class EmbeddingBatch
     /// <summary>The vectors, one row per text in input order.</summary>
     public VectorMatrix Matrix { get; }
 
-    /// <summary>One array per text, in input order: <see cref="Matrix"/>'s rows, copied on first use.</summary>
-    public IReadOnlyList<float[]> Vectors => _vectors ??= Matrix.ToArrays();
+    /// <summary>One array per text, in input order: <see cref="Matrix"/>'s rows, copied on first use (thread-safe: every caller gets the same arrays).</summary>
+    public IReadOnlyList<float[]> Vectors => LazyInitializer.EnsureInitialized(ref _vectors, Matrix.ToArrays);
 
     /// <summary>The tokens each text was run with (after truncation, special tokens included).</summary>
     public IReadOnlyList<int> TokenCounts { get; }

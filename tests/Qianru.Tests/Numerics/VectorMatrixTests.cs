@@ -105,6 +105,16 @@ public sealed class VectorMatrixTests : IDisposable
         Assert.Equal(texts.Length, truncated.Rows);
     }
 
+    [Fact]
+    public void EmbeddingBatch_Vectors_are_one_set_of_arrays_whoever_reads_them_first()
+    {
+        var batch = SharedEmbedders.MiniLm.Encode(["one", "two", "three"]);
+        var seen = new IReadOnlyList<float[]>[16];
+        Parallel.For(0, seen.Length, i => seen[i] = batch.Vectors);
+        Assert.All(seen, v => Assert.Same(seen[0], v));
+        Assert.Equal(batch.Matrix.ToArrays(), seen[0]);
+    }
+
     [Theory]
     [InlineData(VectorIndexKind.Exact, SimilarityMetric.Cosine)]
     [InlineData(VectorIndexKind.Exact, SimilarityMetric.Euclidean)]
