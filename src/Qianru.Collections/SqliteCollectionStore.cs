@@ -511,9 +511,8 @@ internal sealed class SqliteCollectionStore : ICollectionStore
         }
 
         // The vectors go straight into one growing array, row after row: no array per vector.
-        var dims = Info.Dimensions;
         var keys = new List<long>();
-        var values = new float[Math.Max(dims, 1024 / dims * dims)];
+        var vectors = new VectorMatrixBuilder(Info.Dimensions);
         using (var command = _connection.CreateCommand())
         {
             command.Transaction = transaction;
@@ -521,20 +520,13 @@ internal sealed class SqliteCollectionStore : ICollectionStore
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var row = keys.Count;
                 keys.Add(reader.GetInt64(0));
-                if ((long)(row + 1) * dims > values.Length)
-                {
-                    Array.Resize(ref values, (int)Math.Min((long)Array.MaxLength / dims * dims, 2L * values.Length));
-                }
-
-                ToVector((byte[])reader.GetValue(1), reader.GetInt64(0)).CopyTo(values.AsSpan(row * dims, dims));
+                vectors.Add(ToVector((byte[])reader.GetValue(1), reader.GetInt64(0)));
             }
         }
 
         transaction.Commit();
-        Array.Resize(ref values, keys.Count * dims);
-        return (generation, [.. keys], keys.Count == 0 ? new VectorMatrix(0, dims) : VectorMatrix.Wrap(values, dims));
+        return (generation, [.. keys], vectors.ToMatrix());
     }
 
     private ReadOnlySpan<float> ToVector(byte[] blob, long row)

@@ -185,22 +185,8 @@ public sealed class KeyedVectors : IDisposable
     /// </summary>
     public float[] GetVector(string word, bool normalize = false)
     {
-        ArgumentNullException.ThrowIfNull(word);
         var result = new float[Dimensions];
-        if (_index.TryGetValue(word, out var i))
-        {
-            _vectors.Row(i).CopyTo(result);
-        }
-        else if (Subwords is null || !Subwords.TryCompose(word, result))
-        {
-            throw new UnknownWordException(word, Count);
-        }
-
-        if (normalize)
-        {
-            VectorSimilarity.Normalize(result);
-        }
-
+        CopyVector(word, normalize, result);
         return result;
     }
 
@@ -215,10 +201,28 @@ public sealed class KeyedVectors : IDisposable
         var matrix = new VectorMatrix(words.Count, Dimensions);
         for (var w = 0; w < words.Count; w++)
         {
-            GetVector(words[w], normalize).CopyTo(matrix.Row(w));
+            CopyVector(words[w], normalize, matrix.Row(w));
         }
 
         return matrix;
+    }
+
+    private void CopyVector(string word, bool normalize, Span<float> result)
+    {
+        ArgumentNullException.ThrowIfNull(word);
+        if (_index.TryGetValue(word, out var i))
+        {
+            _vectors.Row(i).CopyTo(result);
+        }
+        else if (Subwords is null || !Subwords.TryCompose(word, result))
+        {
+            throw new UnknownWordException(word, Count);
+        }
+
+        if (normalize)
+        {
+            VectorSimilarity.Normalize(result);
+        }
     }
 
     /// <summary>Whether <paramref name="word"/> has a vector: in the vocabulary, or buildable from subwords.</summary>

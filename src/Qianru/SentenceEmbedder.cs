@@ -95,7 +95,8 @@ public sealed partial class SentenceEmbedder : IEmbeddingGenerator<string, Embed
     public float[] Embed(string text, EmbedOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Encode([text], options).Matrix.RowToArray(0);
+        // A one-row matrix's array is exactly the vector, and nothing else holds the matrix.
+        return Encode([text], options).Matrix.Data;
     }
 
     /// <summary>Embeds a search query: with the model's <c>query</c> prompt where it has one (as LangChain's embed_query).</summary>

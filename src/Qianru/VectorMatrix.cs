@@ -165,28 +165,36 @@ public sealed class VectorMatrix
     }
 
     /// <summary>
-    /// Throws when a value is NaN or infinite, naming its row and column (0-based) and <paramref name="what"/>.
-    /// One SIMD pass per row: 0 · v is 0 for every finite v and NaN otherwise.
+    /// The index of the first NaN or infinite value of <paramref name="values"/>, or -1. One SIMD pass finds whether
+    /// there is one (the largest magnitude is NaN or infinite exactly then); only then is it looked for.
     /// </summary>
-    internal void ThrowIfNotFinite(string what, string paramName)
+    internal static int IndexOfNonFinite(ReadOnlySpan<float> values)
     {
-        if (Rows == 0)
+        if (values.IsEmpty || float.IsFinite(TensorPrimitives.MaxMagnitude(values)))
         {
-            return;
+            return -1;
         }
 
-        var zeros = new float[Dimensions];
+        for (var j = 0; j < values.Length; j++)
+        {
+            if (!float.IsFinite(values[j]))
+            {
+                return j;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Throws when a value is NaN or infinite, naming its row and column (0-based) and <paramref name="what"/>.</summary>
+    internal void ThrowIfNotFinite(string what, string paramName)
+    {
         for (var i = 0; i < Rows; i++)
         {
             var row = _data.AsSpan(i * Dimensions, Dimensions);
-            if (float.IsNaN(TensorPrimitives.Dot(row, zeros)))
+            var j = IndexOfNonFinite(row);
+            if (j >= 0)
             {
-                var j = 0;
-                while (float.IsFinite(row[j]))
-                {
-                    j++;
-                }
-
                 throw new ArgumentException(
                     $"{what}: row {i}, column {j} is {row[j]}; only finite numbers are allowed (no NaN or infinity).",
                     paramName);

@@ -96,7 +96,7 @@ public static class VectorFile
         for (var i = 0; i < rows.Rows; i++)
         {
             var row = rows.Row(i);
-            var bad = FirstNonFinite(row);
+            var bad = VectorMatrix.IndexOfNonFinite(row);
             if (bad >= 0)
             {
                 throw new ArgumentException(
@@ -135,19 +135,6 @@ public static class VectorFile
         }
 
         return ext;
-    }
-
-    private static int FirstNonFinite(ReadOnlySpan<float> row)
-    {
-        for (var j = 0; j < row.Length; j++)
-        {
-            if (!float.IsFinite(row[j]))
-            {
-                return j;
-            }
-        }
-
-        return -1;
     }
 
     // ---------------------------------------------------------------- .npy
@@ -299,7 +286,7 @@ public static class VectorFile
                 }
             }
 
-            var bad = FirstNonFinite(row);
+            var bad = VectorMatrix.IndexOfNonFinite(row);
             if (bad >= 0)
             {
                 throw new InvalidDataException(
@@ -391,7 +378,7 @@ public static class VectorFile
 
     private static VectorMatrix ReadJsonl(string path, CancellationToken cancellationToken)
     {
-        var rows = new RowBuilder();
+        var rows = new VectorMatrixBuilder();
         var lineNumber = 0;
         var firstLine = 0;
         foreach (var line in File.ReadLines(path))
@@ -463,7 +450,7 @@ public static class VectorFile
         return rows.ToMatrix();
     }
 
-    private static void CheckLength(string path, RowBuilder rows, float[] row, int lineNumber, ref int firstLine)
+    private static void CheckLength(string path, VectorMatrixBuilder rows, float[] row, int lineNumber, ref int firstLine)
     {
         if (rows.Count == 0)
         {
@@ -487,7 +474,7 @@ public static class VectorFile
 
     private static VectorMatrix ReadDelimited(string path, char separator, CancellationToken cancellationToken)
     {
-        var rows = new RowBuilder();
+        var rows = new VectorMatrixBuilder();
         var lineNumber = 0;
         var firstLine = 0;
         var sawFirst = false;
@@ -583,44 +570,6 @@ public static class VectorFile
 
             sb.Append(close);
             writer.WriteLine(sb);
-        }
-    }
-
-    /// <summary>Rows of one length appended into one growing array, trimmed and handed over as a matrix.</summary>
-    private sealed class RowBuilder
-    {
-        private float[] _values = [];
-
-        public int Count { get; private set; }
-
-        public int Dimensions { get; private set; }
-
-        public void Add(float[] row)
-        {
-            if (Count == 0)
-            {
-                Dimensions = row.Length;
-            }
-
-            var end = (long)(Count + 1) * Dimensions;
-            if (end > _values.Length)
-            {
-                Array.Resize(ref _values, (int)Math.Min(Array.MaxLength, Math.Max(end, Math.Max(1024L, 2L * _values.Length))));
-            }
-
-            row.CopyTo(_values, Count * Dimensions);
-            Count++;
-        }
-
-        public VectorMatrix ToMatrix()
-        {
-            if (Count == 0)
-            {
-                return new VectorMatrix(0, 1);
-            }
-
-            Array.Resize(ref _values, Count * Dimensions);
-            return VectorMatrix.Wrap(_values, Dimensions);
         }
     }
 }
